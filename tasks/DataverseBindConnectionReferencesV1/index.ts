@@ -1,0 +1,4 @@
+import { runTask } from '../common/task-runner';
+import { reportConnection } from '../common/connection-check';
+
+void runTask(__dirname, (host) => reportConnection(host, 'DataverseBindConnectionReferences', 'dataverse-bind-connection-references'));

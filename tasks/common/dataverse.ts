@@ -1,0 +1,166 @@
+import { HttpClient, HttpMethod, HttpResponse, TokenSource } from './http-client';
+import { BatchOperation, BatchResult, buildBatch, parseBatchResponse } from './batch';
+import { parseErrorBody } from './platform-errors';
+
+export interface CallOptions {
+  /** Entra object id of the user to act as (impersonation through the CallerObjectId header). */
+  callerObjectId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface WhoAmIResponse {
+  UserId: string;
+  BusinessUnitId: string;
+  OrganizationId: string;
+}
+
+export interface OrganizationDetail {
+  OrganizationId?: string;
+  FriendlyName?: string;
+  EnvironmentId?: string;
+  TenantId?: string;
+  UniqueName?: string;
+  UrlName?: string;
+  OrganizationVersion?: string;
+}
+
+export const DATAVERSE_API_VERSION = 'v9.2';
+
+/** Dataverse Web API v9.2: OData headers, paging, FetchXML paging, $batch and impersonation. */
+export class DataverseClient {
+  readonly apiBase: string;
+
+  constructor(
+    private readonly http: HttpClient,
+    readonly environmentUrl: string,
+    private readonly token: TokenSource,
+    private readonly pageSize = 5000,
+  ) {
+    this.apiBase = `${environmentUrl.replace(/\/+$/, '')}/api/data/${DATAVERSE_API_VERSION}/`;
+  }
+
+  async get<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return (await this.send<T>('GET', path, undefined, options)).data;
+  }
+
+  /** Every row of a query, following @odata.nextLink. */
+  async getAll<T>(path: string, options: CallOptions = {}): Promise<T[]> {
+    const rows: T[] = [];
+    let next: string | undefined = path;
+    while (next) {
+      const page: HttpResponse<{ value?: T[]; '@odata.nextLink'?: string }> = await this.send('GET', next, undefined, {
+        ...options,
+        headers: { Prefer: `odata.maxpagesize=${this.pageSize}`, ...options.headers },
+      });
+      rows.push(...(page.data.value ?? []));
+      next = page.data['@odata.nextLink'];
+    }
+    return rows;
+  }
+
+  /** Every row of a FetchXML query, paging with the `page`, `count` and `paging-cookie` attributes. */
+  async fetchAll<T>(entitySet: string, fetchXml: string, options: CallOptions = {}): Promise<T[]> {
+    const rows: T[] = [];
+    let page = 1;
+    let cookie: string | undefined;
+    for (;;) {
+      const xml = withPaging(fetchXml, page, this.pageSize, cookie);
+      const response: HttpResponse<{ value?: T[]; '@Microsoft.Dynamics.CRM.morerecords'?: boolean; '@Microsoft.Dynamics.CRM.fetchxmlpagingcookie'?: string }> =
+        await this.send('GET', `${entitySet}?fetchXml=${encodeURIComponent(xml)}`, undefined, {
+          ...options,
+          headers: { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.*"', ...options.headers },
+        });
+      rows.push(...(response.data.value ?? []));
+      if (!response.data['@Microsoft.Dynamics.CRM.morerecords']) return rows;
+      cookie = pagingCookie(response.data['@Microsoft.Dynamics.CRM.fetchxmlpagingcookie']);
+      page++;
+    }
+  }
+
+  async patch(path: string, body: unknown, options: CallOptions & { ifMatch?: string } = {}): Promise<void> {
+    await this.send('PATCH', path, body, { ...options, headers: { 'If-Match': options.ifMatch ?? '*', ...options.headers } });
+  }
+
+  async post<T>(path: string, body: unknown, options: CallOptions = {}): Promise<T> {
+    return (await this.send<T>('POST', path, body, options)).data;
+  }
+
+  async whoAmI(options: CallOptions = {}): Promise<WhoAmIResponse> {
+    return this.get<WhoAmIResponse>('WhoAmI', options);
+  }
+
+  async currentOrganization(): Promise<OrganizationDetail> {
+    const response = await this.get<{ Detail?: OrganizationDetail }>(
+      "RetrieveCurrentOrganization(AccessType=@p)?@p=Microsoft.Dynamics.CRM.EndpointAccessType'Default'",
+    );
+    return response.Detail ?? {};
+  }
+
+  /**
+   * Sends one $batch. Each inner array is a change set (atomic); a single GET goes outside change
+   * sets. With `continueOnError` every result is returned; otherwise the batch stops at the first
+   * failure, which is thrown.
+   */
+  async batch(changeSets: BatchOperation[][], options: { continueOnError?: boolean } = {}): Promise<BatchResult[]> {
+    const { boundary, body } = buildBatch(changeSets, this.apiBase);
+    const headers: Record<string, string> = { 'Content-Type': `multipart/mixed; boundary=${boundary}`, Accept: 'application/json' };
+    if (options.continueOnError) headers.Prefer = 'odata.continue-on-error';
+    const response = await this.http.request<string>({
+      method: 'POST',
+      url: `${this.apiBase}$batch`,
+      headers: { ...ODATA_HEADERS, ...headers },
+      body,
+      token: this.token,
+      responseType: 'text',
+      acceptStatus: [400],
+    });
+    const results = parseBatchResponse(response.data, response.headers['content-type'] ?? '');
+    if (response.status === 400) {
+      const failed = results.find((r) => r.status >= 400);
+      throw parseErrorBody(failed?.status ?? 400, failed?.body, 'POST', `${this.apiBase}$batch`);
+    }
+    return results;
+  }
+
+  private send<T>(method: HttpMethod, path: string, body: unknown, options: CallOptions): Promise<HttpResponse<T>> {
+    const headers: Record<string, string> = { ...ODATA_HEADERS, ...options.headers };
+    if (options.callerObjectId) headers.CallerObjectId = options.callerObjectId;
+    const url = /^https?:\/\//i.test(path) ? path : `${this.apiBase}${path}`;
+    return this.http.request<T>({ method, url, headers, body, token: this.token });
+  }
+}
+
+const ODATA_HEADERS: Record<string, string> = {
+  Accept: 'application/json',
+  'OData-MaxVersion': '4.0',
+  'OData-Version': '4.0',
+};
+
+export function withPaging(fetchXml: string, page: number, count: number, cookie?: string): string {
+  const attributes = ` page="${page}" count="${count}"${cookie ? ` paging-cookie="${escapeXmlAttribute(cookie)}"` : ''}`;
+  return fetchXml.replace(/<fetch\b([^>]*)>/, (_match, rest: string) => {
+    const cleaned = rest.replace(/\s(page|count|paging-cookie)="[^"]*"/g, '');
+    return `<fetch${cleaned}${attributes}>`;
+  });
+}
+
+/** The paging cookie sits double-URL-encoded in the `pagingcookie` attribute of the annotation. */
+function pagingCookie(annotation: string | undefined): string | undefined {
+  if (!annotation) return undefined;
+  const match = /pagingcookie="([^"]*)"/.exec(annotation);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(decodeURIComponent(match[1]));
+  } catch {
+    return undefined;
+  }
+}
+
+export function escapeXmlAttribute(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** A string literal for $filter: single quotes doubled (`'O''Bryan'`). */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

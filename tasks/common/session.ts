@@ -1,0 +1,89 @@
+import { TaskHost } from './task-host';
+import { UserError } from './errors';
+import { readCredentials } from './credentials';
+import { resolveEnvironment, TargetEnvironment } from './environment';
+import { agentNetworkSettings } from './network';
+import { HttpClient, RequestEvent } from './http-client';
+import { TokenProvider } from './auth';
+import { DataverseClient } from './dataverse';
+import { PowerPlatformAdminClient } from './admin';
+
+export interface Identity {
+  /** systemuserid of the service connection's principal in the environment. */
+  userId: string;
+  objectId?: string;
+  name: string;
+  applicationId?: string;
+}
+
+export interface Session {
+  environment: TargetEnvironment;
+  http: HttpClient;
+  tokens: TokenProvider;
+  dataverse: DataverseClient;
+  admin: PowerPlatformAdminClient;
+  identity: Identity;
+  organizationName: string;
+  /** BAP environment id, needed by the admin connections API. */
+  environmentId?: string;
+  close(): void;
+}
+
+export interface ConnectOptions {
+  /** Requests in flight at once across the task. */
+  maxConcurrency?: number;
+}
+
+/** Resolves the environment and credentials, authenticates, and reports who the task acts as. */
+export async function connect(host: TaskHost, options: ConnectOptions = {}): Promise<Session> {
+  const connectionId = host.input('PowerPlatformSPN');
+  if (!connectionId) throw new UserError(host.loc('InputRequired', 'PowerPlatformSPN', 'Select the Power Platform service connection that the import step uses.'));
+  const credentials = readCredentials(host, connectionId);
+  const environment = resolveEnvironment(host, host.endpointUrl(connectionId));
+
+  const retryBase = Number(host.variable('PowerPlatform.RetryBaseDelayMs'));
+  const http = new HttpClient({
+    network: agentNetworkSettings((name) => host.variable(name)),
+    maxConcurrency: options.maxConcurrency ?? 48,
+    retry: Number.isFinite(retryBase) && retryBase > 0 ? { baseDelayMs: retryBase } : undefined,
+    onEvent: (event) => host.debug(describeEvent(event)),
+  });
+  const tokens = new TokenProvider(credentials, environment.endpoints, http, (secret) => host.setSecret(secret), (resource, reason) =>
+    host.loc('AuthFailed', resource, reason),
+  );
+  const dataverse = new DataverseClient(http, environment.url, tokens.source(environment.url), pageSize(host));
+  const admin = new PowerPlatformAdminClient(http, environment.endpoints.powerAppsApiUrl, environment.endpoints.bapApiUrl, tokens.source(environment.endpoints.powerAppsAudience));
+
+  try {
+    const whoAmI = await dataverse.whoAmI();
+    const [user, organization] = await Promise.all([
+      dataverse.get<{ fullname?: string; azureactivedirectoryobjectid?: string; applicationid?: string }>(
+        `systemusers(${whoAmI.UserId})?$select=fullname,azureactivedirectoryobjectid,applicationid`,
+      ),
+      dataverse.currentOrganization(),
+    ]);
+    const identity: Identity = {
+      userId: whoAmI.UserId,
+      objectId: user.azureactivedirectoryobjectid,
+      name: user.fullname ?? whoAmI.UserId,
+      applicationId: user.applicationid,
+    };
+    const organizationName = organization.FriendlyName ?? organization.UniqueName ?? environment.host;
+    host.info(host.loc('Connected', environment.url, organizationName, identity.name, identity.objectId ?? identity.userId));
+    return { environment, http, tokens, dataverse, admin, identity, organizationName, environmentId: organization.EnvironmentId, close: () => http.close() };
+  } catch (error) {
+    http.close();
+    throw error;
+  }
+}
+
+function pageSize(host: TaskHost): number {
+  const value = Number(host.variable('PowerPlatform.PageSize'));
+  return Number.isInteger(value) && value > 0 && value <= 5000 ? value : 5000;
+}
+
+function describeEvent(event: RequestEvent): string {
+  const url = new URL(event.url);
+  const retry = event.retryInMs !== undefined ? ` retry in ${event.retryInMs} ms (${event.reason})` : event.reason ? ` (${event.reason})` : '';
+  return `${event.method} ${url.origin}${url.pathname} -> ${event.status || 'no response'} in ${event.durationMs} ms, attempt ${event.attempt}${retry}`;
+}

@@ -1,0 +1,139 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import * as taskInternal from 'azure-pipelines-task-lib/internal';
+import { neutralise } from './remote-text';
+
+export interface EndpointAuthorization {
+  scheme: string;
+  parameters: Record<string, string>;
+}
+
+export interface VariableEntry {
+  name: string;
+  value: string;
+  secret: boolean;
+}
+
+/**
+ * Everything a task needs from the agent, behind one small interface so that the task logic can
+ * be exercised in-process with a fake host. The agent implementation goes through task-lib only.
+ */
+export interface TaskHost {
+  input(name: string): string | undefined;
+  /** A filePath input; undefined when not given (the agent passes the sources folder for an empty filePath). */
+  filePathInput(name: string): string | undefined;
+  variable(name: string): string | undefined;
+  variables(): VariableEntry[];
+  endpointUrl(id: string): string | undefined;
+  endpointAuthorization(id: string): EndpointAuthorization | undefined;
+  setSecret(value: string): void;
+  setOutput(name: string, value: string): void;
+  info(message: string): void;
+  /** Text that came from a remote service; command markers are neutralised. */
+  remoteInfo(message: string): void;
+  debug(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  uploadSummary(filePath: string): void;
+  loc(key: string, ...args: unknown[]): string;
+  tempDirectory(): string;
+}
+
+/** A `$(Name)` macro the agent could not resolve reaches the task literally. */
+export function isUnresolvedMacro(value: string): boolean {
+  return /^\$\([^)]+\)$/.test(value.trim());
+}
+
+export class AgentTaskHost implements TaskHost {
+  input(name: string): string | undefined {
+    const value = tl.getInput(name, false);
+    if (value === undefined) return undefined;
+    const trimmed = value.trim();
+    if (trimmed === '' || isUnresolvedMacro(trimmed)) return undefined;
+    return trimmed;
+  }
+
+  filePathInput(name: string): string | undefined {
+    const value = this.input(name);
+    if (value === undefined) return undefined;
+    const defaults = ['System.DefaultWorkingDirectory', 'Build.SourcesDirectory']
+      .map((variable) => tl.getVariable(variable))
+      .filter((dir): dir is string => !!dir)
+      .map((dir) => path.resolve(dir));
+    if (defaults.includes(path.resolve(value))) return undefined;
+    return value;
+  }
+
+  variable(name: string): string | undefined {
+    const key = taskInternal._getVariableKey(name);
+    const known = taskInternal._knownVariableMap[key];
+    // task-lib's getVariable debug-logs the value, secret or not: secrets are read from its vault instead.
+    const value = known?.secret ? taskInternal._vault.retrieveSecret(`SECRET_${key}`) : tl.getVariable(name);
+    return value === undefined || value === null || value === '' ? undefined : value;
+  }
+
+  variables(): VariableEntry[] {
+    return Object.values(taskInternal._knownVariableMap).map((info) => ({
+      name: info.name,
+      value: this.variable(info.name) ?? '',
+      secret: info.secret,
+    }));
+  }
+
+  endpointUrl(id: string): string | undefined {
+    return tl.getEndpointUrl(id, true);
+  }
+
+  endpointAuthorization(id: string): EndpointAuthorization | undefined {
+    const auth = tl.getEndpointAuthorization(id, true);
+    if (!auth) return undefined;
+    return { scheme: auth.scheme, parameters: { ...(auth.parameters ?? {}) } };
+  }
+
+  setSecret(value: string): void {
+    if (!value) return;
+    for (const line of value.split(/\r?\n/)) {
+      if (line.trim()) tl.setSecret(line);
+    }
+  }
+
+  setOutput(name: string, value: string): void {
+    tl.setVariable(name, value, false, true);
+  }
+
+  info(message: string): void {
+    console.log(message);
+  }
+
+  remoteInfo(message: string): void {
+    console.log(neutralise(message));
+  }
+
+  debug(message: string): void {
+    tl.debug(neutralise(message));
+  }
+
+  warning(message: string): void {
+    tl.warning(neutralise(message));
+  }
+
+  error(message: string): void {
+    tl.error(neutralise(message));
+  }
+
+  uploadSummary(filePath: string): void {
+    tl.uploadSummary(filePath);
+  }
+
+  loc(key: string, ...args: unknown[]): string {
+    return tl.loc(key, ...args);
+  }
+
+  tempDirectory(): string {
+    const dir = tl.getVariable('Agent.TempDirectory') || os.tmpdir();
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+}
