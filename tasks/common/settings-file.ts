@@ -1,0 +1,68 @@
+import * as fs from 'fs';
+import { UserError } from './errors';
+
+export interface SettingsEnvironmentVariable {
+  SchemaName: string;
+  Value: string;
+}
+
+export interface SettingsConnectionReference {
+  LogicalName: string;
+  ConnectionId: string;
+  ConnectorId: string;
+}
+
+/** The format `pac solution create-settings` writes and `pac solution import --settings-file` reads. */
+export interface DeploymentSettings {
+  EnvironmentVariables: SettingsEnvironmentVariable[];
+  ConnectionReferences: SettingsConnectionReference[];
+}
+
+/** Parses pac-format settings text; `describe` names where it came from (an input or a stage run). */
+export function parseDeploymentSettings(text: string, describe: (reason: string) => string): DeploymentSettings {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new UserError(describe(`it is not valid JSON (${(error as Error).message})`));
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UserError(describe('it must be a JSON object'));
+  const object = value as Record<string, unknown>;
+  const list = (key: string): Record<string, unknown>[] => {
+    const found = Object.keys(object).find((k) => k.toLowerCase() === key.toLowerCase());
+    const items = found ? object[found] : [];
+    if (items === null || items === undefined) return [];
+    if (!Array.isArray(items)) throw new UserError(describe(`'${key}' must be an array`));
+    return items.map((item, index) => {
+      if (!item || typeof item !== 'object') throw new UserError(describe(`'${key}[${index}]' must be an object`));
+      return item as Record<string, unknown>;
+    });
+  };
+  const field = (item: Record<string, unknown>, key: string): string => {
+    const found = Object.keys(item).find((k) => k.toLowerCase() === key.toLowerCase());
+    const v = found ? item[found] : undefined;
+    return v === null || v === undefined ? '' : String(v);
+  };
+  return {
+    EnvironmentVariables: list('EnvironmentVariables').map((item) => ({ SchemaName: field(item, 'SchemaName'), Value: field(item, 'Value') })),
+    ConnectionReferences: list('ConnectionReferences').map((item) => ({
+      LogicalName: field(item, 'LogicalName'),
+      ConnectionId: field(item, 'ConnectionId'),
+      ConnectorId: field(item, 'ConnectorId'),
+    })),
+  };
+}
+
+export function readDeploymentSettingsFile(filePath: string, describe: (reason: string) => string): DeploymentSettings {
+  if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) throw new UserError(describe('the file does not exist'));
+  return parseDeploymentSettings(fs.readFileSync(filePath, 'utf8'), describe);
+}
+
+/** Stable key order (EnvironmentVariables, then ConnectionReferences; fields in pac order), 2-space indent. */
+export function serializeDeploymentSettings(settings: DeploymentSettings): string {
+  const ordered = {
+    EnvironmentVariables: settings.EnvironmentVariables.map((e) => ({ SchemaName: e.SchemaName, Value: e.Value })),
+    ConnectionReferences: settings.ConnectionReferences.map((c) => ({ LogicalName: c.LogicalName, ConnectionId: c.ConnectionId, ConnectorId: c.ConnectorId })),
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}

@@ -1,0 +1,110 @@
+import { DataverseClient, escapeXmlAttribute, odataString } from './dataverse';
+import { UserError } from './errors';
+
+export interface SolutionRecord {
+  solutionid: string;
+  uniquename: string;
+  friendlyname?: string;
+}
+
+export interface ConnectionReferenceRecord {
+  connectionreferenceid: string;
+  connectionreferencelogicalname: string;
+  connectionreferencedisplayname?: string;
+  connectorid?: string;
+  connectionid?: string;
+}
+
+export interface CloudFlowRecord {
+  workflowid: string;
+  name: string;
+  statecode: number;
+  statuscode?: number;
+  clientdata?: string;
+  _ownerid_value?: string;
+}
+
+export interface SystemUserRecord {
+  systemuserid: string;
+  azureactivedirectoryobjectid?: string;
+  domainname?: string;
+  fullname?: string;
+  isdisabled?: boolean;
+  applicationid?: string;
+}
+
+/** The solution by unique name; a name that matches nothing is the pipeline author's to fix. */
+export async function findSolution(dataverse: DataverseClient, uniqueName: string, notFound: (name: string) => string): Promise<SolutionRecord> {
+  const rows = await dataverse.getAll<SolutionRecord>(
+    `solutions?$select=solutionid,uniquename,friendlyname&$filter=uniquename eq ${odataString(uniqueName)}`,
+  );
+  if (rows.length === 0) throw new UserError(notFound(uniqueName));
+  return rows[0];
+}
+
+/** FetchXML joining an entity to the solution through solutioncomponent (objectid = primary id). */
+function solutionFetchXml(entity: string, primaryId: string, attributes: string[], uniqueName: string, filter = ''): string {
+  return [
+    `<fetch distinct="true">`,
+    `<entity name="${entity}">`,
+    ...attributes.map((a) => `<attribute name="${a}"/>`),
+    filter,
+    `<link-entity name="solutioncomponent" from="objectid" to="${primaryId}" link-type="inner" alias="sc">`,
+    `<link-entity name="solution" from="solutionid" to="solutionid" link-type="inner" alias="s">`,
+    `<filter><condition attribute="uniquename" operator="eq" value="${escapeXmlAttribute(uniqueName)}"/></filter>`,
+    `</link-entity>`,
+    `</link-entity>`,
+    `</entity>`,
+    `</fetch>`,
+  ].join('');
+}
+
+/** Every connection reference of a solution, in one paged query whatever their number. */
+export function listSolutionConnectionReferences(dataverse: DataverseClient, uniqueName: string): Promise<ConnectionReferenceRecord[]> {
+  return dataverse.fetchAll<ConnectionReferenceRecord>(
+    'connectionreferences',
+    solutionFetchXml(
+      'connectionreference',
+      'connectionreferenceid',
+      ['connectionreferenceid', 'connectionreferencelogicalname', 'connectionreferencedisplayname', 'connectorid', 'connectionid'],
+      uniqueName,
+    ),
+  );
+}
+
+/** Every cloud flow (category 5, definitions) of a solution with its clientdata and state, in one paged query. */
+export function listSolutionCloudFlows(dataverse: DataverseClient, uniqueName: string): Promise<CloudFlowRecord[]> {
+  return dataverse.fetchAll<CloudFlowRecord>(
+    'workflows',
+    solutionFetchXml(
+      'workflow',
+      'workflowid',
+      ['workflowid', 'name', 'statecode', 'statuscode', 'clientdata', 'ownerid'],
+      uniqueName,
+      '<filter type="and"><condition attribute="category" operator="eq" value="5"/><condition attribute="type" operator="eq" value="1"/></filter>',
+    ),
+  );
+}
+
+const USER_COLUMNS = 'systemuserid,azureactivedirectoryobjectid,domainname,fullname,isdisabled,applicationid';
+const IDS_PER_QUERY = 50;
+
+/**
+ * The system users with these Entra object ids or UPNs. One query per 50 distinct identities,
+ * so the count follows the number of owners, never the number of flows or references.
+ */
+export async function findSystemUsers(dataverse: DataverseClient, identities: { objectIds?: string[]; upns?: string[] }): Promise<SystemUserRecord[]> {
+  const objectIds = [...new Set((identities.objectIds ?? []).map((id) => id.toLowerCase()))];
+  const upns = [...new Set((identities.upns ?? []).map((upn) => upn.toLowerCase()))];
+  const clauses: string[] = [];
+  for (let i = 0; i < objectIds.length; i += IDS_PER_QUERY) clauses.push(inFilter('azureactivedirectoryobjectid', objectIds.slice(i, i + IDS_PER_QUERY)));
+  for (let i = 0; i < upns.length; i += IDS_PER_QUERY) clauses.push(inFilter('domainname', upns.slice(i, i + IDS_PER_QUERY)));
+  const results = await Promise.all(clauses.map((filter) => dataverse.getAll<SystemUserRecord>(`systemusers?$select=${USER_COLUMNS}&$filter=${filter}`)));
+  const byId = new Map<string, SystemUserRecord>();
+  for (const user of results.flat()) byId.set(user.systemuserid, user);
+  return [...byId.values()];
+}
+
+function inFilter(property: string, values: string[]): string {
+  return `Microsoft.Dynamics.CRM.In(PropertyName=${odataString(property)},PropertyValues=[${values.map(odataString).join(',')}])`;
+}
