@@ -1,0 +1,142 @@
+// What the extension package ships: the staging step (build/stage.mjs, which `npm run package`
+// hands to tfx) must lay out exactly the manifest, overview, licence, icon and, per task, only
+// task.json, index.js and icon.png. And each bundled task must run from a folder with no
+// node_modules, as the agent runs it. Needs `npm run build` first (npm test does it).
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// Compiled to out/tests/unit; the repository root is three levels up.
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const bundleDir = path.join(repoRoot, 'dist', 'tasks');
+const TASK_FILES = ['icon.png', 'index.js', 'task.json'];
+
+const taskFolders = fs
+  .readdirSync(path.join(repoRoot, 'tasks'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && /V\d+$/.test(d.name))
+  .map((d) => d.name)
+  .sort();
+
+function listFiles(dir: string, sub = ''): string[] {
+  return fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).flatMap((entry) => {
+    const rel = sub ? `${sub}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? listFiles(dir, rel) : [rel];
+  });
+}
+
+function runStage(args: string[]): { status: number | null; output: string } {
+  const run = spawnSync(process.execPath, [path.join(repoRoot, 'build', 'stage.mjs'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, PUBLISHER: '' },
+  });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+const expectedFiles = [
+  'LICENSE',
+  'images/extension-icon.png',
+  'overview.md',
+  'vss-extension.json',
+  ...taskFolders.flatMap((folder) => TASK_FILES.map((file) => `tasks/${folder}/${file}`)),
+].sort();
+
+describe('extension package', () => {
+  let temp: string;
+
+  before(() => {
+    for (const folder of taskFolders) {
+      assert.ok(fs.existsSync(path.join(bundleDir, folder, 'index.js')), `dist/tasks/${folder}/index.js exists (run npm run build)`);
+    }
+  });
+
+  beforeEach(() => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'dfd-package-'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('stages exactly the shipped files, with version and publisher stamped', () => {
+    const out = path.join(temp, 'stage');
+    const run = runStage(['--out', out, '--publisher', 'contoso-test']);
+    assert.strictEqual(run.status, 0, run.output);
+    assert.deepStrictEqual(listFiles(out).sort(), expectedFiles);
+
+    const manifest = JSON.parse(fs.readFileSync(path.join(out, 'vss-extension.json'), 'utf8'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
+    assert.strictEqual(manifest.version, pkg.version);
+    assert.strictEqual(manifest.publisher, 'contoso-test');
+    const contributed = manifest.contributions
+      .filter((c: { type: string }) => c.type === 'ms.vss-distributed-task.task')
+      .map((c: { properties: { name: string } }) => c.properties.name)
+      .sort();
+    assert.deepStrictEqual(contributed, taskFolders.map((f) => `tasks/${f}`));
+    assert.ok(
+      !manifest.contributions.some((c: { type: string }) => c.type === 'ms.vss-endpoint.service-endpoint-type'),
+      'the powerplatform-spn endpoint type belongs to Power Platform Build Tools; no endpoint type is contributed',
+    );
+  });
+
+  it('uses the development publisher when none is given', () => {
+    const out = path.join(temp, 'stage');
+    const run = runStage(['--out', out]);
+    assert.strictEqual(run.status, 0, run.output);
+    assert.strictEqual(JSON.parse(fs.readFileSync(path.join(out, 'vss-extension.json'), 'utf8')).publisher, 'dataverse-alm-dev');
+  });
+
+  it('leaves out everything else found beside a bundle', () => {
+    const bundles = path.join(temp, 'bundles');
+    fs.cpSync(bundleDir, bundles, { recursive: true });
+    for (const folder of taskFolders) {
+      const dir = path.join(bundles, folder);
+      fs.writeFileSync(path.join(dir, '.taskkey'), 'key');
+      fs.writeFileSync(path.join(dir, 'index.js.map'), '{}');
+      fs.writeFileSync(path.join(dir, 'index.ts'), '');
+      fs.mkdirSync(path.join(dir, 'node_modules', 'left-over'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'node_modules', 'left-over', 'index.js'), '');
+    }
+    const out = path.join(temp, 'stage');
+    const run = runStage(['--out', out, '--bundles', bundles]);
+    assert.strictEqual(run.status, 0, run.output);
+    assert.deepStrictEqual(listFiles(out).sort(), expectedFiles);
+  });
+
+  it('refuses to stage a task whose bundle is missing, naming it', () => {
+    const bundles = path.join(temp, 'bundles');
+    fs.cpSync(bundleDir, bundles, { recursive: true });
+    const folder = taskFolders[0]!;
+    fs.rmSync(path.join(bundles, folder, 'index.js'));
+    const run = runStage(['--out', path.join(temp, 'stage'), '--bundles', bundles]);
+    assert.notStrictEqual(run.status, 0);
+    assert.ok(run.output.includes(`${folder}/index.js is missing`), run.output);
+  });
+
+  for (const folder of taskFolders) {
+    it(`runs ${folder} from a folder with no node_modules`, () => {
+      const dir = path.join(temp, folder);
+      for (const file of TASK_FILES) {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.copyFileSync(path.join(bundleDir, folder, file), path.join(dir, file));
+      }
+      // No inputs at all: the task must load every dependency from the bundle, then fail cleanly
+      // with one message naming a required input it did not get.
+      const run = spawnSync(process.execPath, ['index.js'], {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 30000,
+        env: { PATH: process.env['PATH'] ?? '', AGENT_TEMPDIRECTORY: temp, SYSTEM_DEBUG: 'false' },
+      });
+      const output = `${run.stdout}${run.stderr}`;
+      assert.ok(!/Cannot find module|ERR_MODULE_NOT_FOUND|ERR_REQUIRE/.test(output), output);
+      const complete = /##vso\[task\.complete result=Failed;\]([^\n]*)/.exec(output);
+      assert.ok(complete, `the task ends with result Failed:\n${output}`);
+      const task = JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8')) as { inputs: { name: string; required?: boolean }[] };
+      const required = task.inputs.filter((input) => input.required).map((input) => input.name);
+      assert.ok(required.some((name) => complete[1]!.includes(name)), `the failure names one of ${required.join(', ')}: ${complete[1]}`);
+    });
+  }
+});
