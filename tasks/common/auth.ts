@@ -14,6 +14,12 @@ type SecretSink = (secret: string) => void;
 export class TokenProvider {
   private readonly confidential?: ConfidentialClientApplication;
   private readonly managed?: ManagedIdentityApplication;
+  /** Tokens by resource, so a request does not cost a token-cache lookup (or a federated assertion) each time. */
+  private readonly cache = new Map<string, { token: string; expiresOn: number }>();
+  private readonly pending = new Map<string, Promise<string>>();
+  private assertion?: { token: string; expiresOn: number };
+  /** msal-node serves cached tokens: each is registered once, not once per request. */
+  private readonly registered = new Set<string>();
 
   constructor(
     private readonly credentials: Credentials,
@@ -55,13 +61,29 @@ export class TokenProvider {
   }
 
   async getToken(resource: string, forceRefresh = false): Promise<string> {
-    const scope = `${resource.replace(/\/+$/, '')}/.default`;
+    const key = resource.replace(/\/+$/, '');
+    const cached = this.cache.get(key);
+    if (!forceRefresh && cached && cached.expiresOn - Date.now() > TOKEN_REFRESH_MARGIN_MS) return cached.token;
+    // Concurrent requests that find no token share one acquisition.
+    const inFlight = this.pending.get(key);
+    if (inFlight && !forceRefresh) return inFlight;
+    const acquisition = this.acquire(key, forceRefresh).finally(() => this.pending.delete(key));
+    this.pending.set(key, acquisition);
+    return acquisition;
+  }
+
+  private async acquire(resource: string, forceRefresh: boolean): Promise<string> {
     try {
       const result = this.managed
-        ? await this.managed.acquireToken({ resource: resource.replace(/\/+$/, ''), forceRefresh })
-        : await this.confidential!.acquireTokenByClientCredential({ scopes: [scope], skipCache: forceRefresh });
+        ? await this.managed.acquireToken({ resource, forceRefresh })
+        : await this.confidential!.acquireTokenByClientCredential({ scopes: [`${resource}/.default`], skipCache: forceRefresh });
       if (!result?.accessToken) throw new Error('no access token was returned');
-      this.registerSecret(result.accessToken);
+      if (!this.registered.has(result.accessToken)) {
+        this.registered.add(result.accessToken);
+        this.registerSecret(result.accessToken);
+      }
+      const expiresOn = result.expiresOn ? result.expiresOn.getTime() : Date.now() + 5 * 60_000;
+      this.cache.set(resource, { token: result.accessToken, expiresOn });
       return result.accessToken;
     } catch (error) {
       if (error instanceof UserError) throw error;
@@ -72,6 +94,7 @@ export class TokenProvider {
   /** The job's OIDC token from Azure DevOps, used as the client assertion (workload identity federation). */
   private async federatedAssertion(): Promise<string> {
     if (this.credentials.scheme !== 'WorkloadIdentityFederation') throw new Error('not a federated credential');
+    if (this.assertion && this.assertion.expiresOn - Date.now() > 60_000) return this.assertion.token;
     const response = await this.http.request<{ oidcToken?: string }>({
       method: 'POST',
       url: this.credentials.oidcRequestUrl,
@@ -81,7 +104,19 @@ export class TokenProvider {
     const token = response.data?.oidcToken;
     if (!token) throw new UserError(this.describeFailure('the Azure DevOps OIDC token', 'the response had no oidcToken'));
     this.registerSecret(token);
+    this.assertion = { token, expiresOn: jwtExpiry(token) ?? Date.now() + 5 * 60_000 };
     return token;
+  }
+}
+
+const TOKEN_REFRESH_MARGIN_MS = 2 * 60_000;
+
+function jwtExpiry(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -65,6 +65,8 @@ export interface PublishOptions {
   /** Base file name without extension, e.g. `dataverse-activate-flows`. */
   fileBase: string;
   markdown: string;
+  /** How each failed item is logged; `warning` where an input asks for warnings instead of failure. */
+  failureIssue?: 'error' | 'warning';
 }
 
 /**
@@ -84,7 +86,8 @@ export function publishReport(host: TaskHost, report: TaskReport, options: Publi
   for (const item of report.items) {
     if (item.outcome === 'failed' && item.error) {
       const hint = item.error.hint ? ` ${item.error.hint}` : '';
-      host.error(host.loc('ItemFailed', kindLabel(item.kind), neutraliseLine(item.name), neutraliseLine(`${item.error.code}: ${item.error.message}${hint}`)));
+      const log = options.failureIssue === 'warning' ? host.warning.bind(host) : host.error.bind(host);
+      log(host.loc('ItemFailed', kindLabel(item.kind), neutraliseLine(item.name), neutraliseLine(`${item.error.code}: ${item.error.message}${hint}`)));
     }
   }
   host.info(host.loc('ReportWritten', reportFile));

@@ -1,0 +1,54 @@
+import { randomUUID } from 'crypto';
+import { Scenario } from '../simulator/scenario';
+import { EndpointSpec } from './agent-runner';
+
+/** The tenant, app registration and application user every scenario starts from. */
+export const TENANT_ID = '72f988bf-0000-4000-8000-000000000001';
+export const APP_ID = '11111111-2222-4333-8444-555555555555';
+export const APP_OBJECT_ID = '66666666-7777-4888-8999-000000000000';
+export const CLIENT_SECRET = 'sim-client-secret-Qx7~not-a-real-one';
+export const JOB_ACCESS_TOKEN = 'job-access-token-for-the-simulated-pipeline';
+export const SERVICE_CONNECTION_ID = 'c0ffee00-1111-4222-8333-444455556666';
+export const MANAGED_IDENTITY = { clientId: '99999999-8888-4777-8666-555544443333', objectId: '12121212-3434-4565-8787-909090909090' };
+
+export function baseScenario(overrides: Partial<Scenario> = {}): Scenario {
+  return {
+    tenantId: TENANT_ID,
+    apps: [{ appId: APP_ID, secret: CLIENT_SECRET, objectId: APP_OBJECT_ID, displayName: 'ALM pipeline', managementApp: true, federatedSubject: '*' }],
+    managedIdentity: { ...MANAGED_IDENTITY, managementApp: true },
+    azureDevOps: { jobAccessToken: JOB_ACCESS_TOKEN },
+    users: [
+      { objectId: APP_OBJECT_ID, upn: `${APP_ID}@app`, fullName: '# ALM pipeline', applicationId: APP_ID, canActOnBehalf: true },
+      { objectId: MANAGED_IDENTITY.objectId, upn: `${MANAGED_IDENTITY.clientId}@app`, fullName: '# Agent identity', applicationId: MANAGED_IDENTITY.clientId, canActOnBehalf: true },
+    ],
+    connections: [],
+    solutions: [],
+    connectionReferences: [],
+    flows: [],
+    ...overrides,
+  };
+}
+
+/** The `powerplatform-spn` service connection as the agent passes it, for each scheme. */
+export function clientSecretEndpoint(url: string, secret = CLIENT_SECRET): EndpointSpec {
+  return { id: SERVICE_CONNECTION_ID, url, scheme: 'None', parameters: { tenantId: TENANT_ID, applicationId: APP_ID, clientSecret: secret } };
+}
+
+export function federatedEndpoint(url: string): EndpointSpec {
+  return { id: SERVICE_CONNECTION_ID, url, scheme: 'WorkloadIdentityFederation', parameters: { tenantid: TENANT_ID, serviceprincipalid: APP_ID } };
+}
+
+export function managedIdentityEndpoint(url: string): EndpointSpec {
+  return { id: SERVICE_CONNECTION_ID, url, scheme: 'ManagedServiceIdentity', parameters: { tenantid: TENANT_ID } };
+}
+
+/** Pipeline variables that point the task's cloud endpoints at the simulator. */
+export function simulatorVariables(url: string): Record<string, string> {
+  return {
+    'PowerPlatform.AuthorityHost': url,
+    'PowerPlatform.PowerAppsApiUrl': url,
+    'PowerPlatform.BapApiUrl': url,
+    'PowerPlatform.RetryBaseDelayMs': '20',
+    'System.OidcRequestUri': `${url}/contoso/${randomUUID()}/_apis/distributedtask/hubs/build/plans/${randomUUID()}/jobs/${randomUUID()}/oidctoken`,
+  };
+}
