@@ -60,7 +60,12 @@ export class AgentPool {
         proxyUrl.username = encodeURIComponent(proxy.username);
         proxyUrl.password = encodeURIComponent(proxy.password ?? '');
       }
-      agent = new HttpsProxyAgent(proxyUrl, { keepAlive: true, ...this.tlsOptions() });
+      const tlsOptions = this.tlsOptions();
+      const proxied = new HttpsProxyAgent(proxyUrl, { keepAlive: true, ...tlsOptions });
+      // The proxy agent keeps its constructor options for the proxy hop only; the TLS session to the
+      // target is made from the agent's `options`, so the CA settings are added there too.
+      Object.assign(proxied.options, tlsOptions);
+      agent = proxied;
       this.proxied.set(proxy.url, agent);
     }
     return agent;
