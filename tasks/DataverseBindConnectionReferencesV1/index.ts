@@ -1,4 +1,4 @@
 import { runTask } from '../common/task-runner';
-import { reportConnection } from '../common/connection-check';
+import { bindConnectionReferences } from './modules/bind-task';
 
-void runTask(__dirname, (host) => reportConnection(host, 'DataverseBindConnectionReferences', 'dataverse-bind-connection-references'));
+void runTask(__dirname, bindConnectionReferences);

@@ -1,0 +1,135 @@
+import { connect, Session } from '../../common/session';
+import { findSystemUsers, SystemUserRecord } from '../../common/solution-queries';
+import { newReport, publishReport } from '../../common/report';
+import { TaskHost } from '../../common/task-host';
+import { TaskOutcome } from '../../common/task-runner';
+import { ConventionVariables } from '../../common/variables';
+import { neutraliseLine } from '../../common/remote-text';
+import { applyBindings } from './apply';
+import { describeActor, describeSource } from './describe';
+import { checkActOnBehalf, gatherState } from './gather';
+import { BindInputs, readInputs } from './inputs';
+import { ActOnBehalfCheck, ownersToCheck, PlanInput, planBindings } from './plan';
+import { buildItems, buildMarkdown, countItems, ReferenceReportItem, RunResult } from './report';
+
+const TASK_NAME = 'DataverseBindConnectionReferences';
+const FILE_BASE = 'dataverse-bind-connection-references';
+/** Connection reference updates in flight at once. */
+const WRITE_CONCURRENCY = 8;
+const NAMES_IN_MESSAGE = 10;
+
+export async function bindConnectionReferences(host: TaskHost): Promise<TaskOutcome> {
+  const inputs = readInputs(host);
+  const session = await connect(host);
+  try {
+    return await run(host, session, inputs);
+  } finally {
+    session.close();
+  }
+}
+
+async function run(host: TaskHost, session: Session, inputs: BindInputs): Promise<TaskOutcome> {
+  const state = await gatherState(host, session, inputs.solutionName);
+  host.remoteInfo(host.loc('Gathered', state.solution.uniquename, state.references.length, state.connections.length));
+  warnAboutUnusedNames(host, inputs, state.references.map((r) => r.connectionreferencelogicalname));
+
+  const variables = new ConventionVariables(host);
+  const base: PlanInput = {
+    references: state.references,
+    settings: inputs.settings,
+    variableForReference: (name) => variables.connectionReference(name),
+    variableForConnector: (connector) => variables.connector(connector),
+    connectionOwner: inputs.connectionOwner,
+    connections: state.connections,
+    impersonation: inputs.impersonation,
+    servicePrincipalObjectId: session.identity.objectId,
+    failOnUnbound: inputs.failOnUnbound,
+  };
+  // Owners are looked up in one query per 50 and checked with one read each, only for the writes the plan needs.
+  let users: SystemUserRecord[] = [];
+  const candidates = ownersToCheck(planBindings(base));
+  if (candidates.length > 0) users = await findSystemUsers(session.dataverse, { objectIds: candidates });
+  let actOnBehalf = new Map<string, ActOnBehalfCheck>();
+  const owners = ownersToCheck(planBindings({ ...base, users }));
+  if (owners.length > 0) actOnBehalf = await checkActOnBehalf(session.dataverse, owners, WRITE_CONCURRENCY);
+  const plan = planBindings({ ...base, users, actOnBehalf });
+
+  if (plan.problems.length > 0) return finish(host, session, inputs, { plan, stoppedByProblems: true });
+  if (inputs.dryRun) {
+    for (const item of plan.toBind) {
+      host.remoteInfo(host.loc('WouldBind', item.logicalName, item.wantedConnectionId, describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor)));
+    }
+    return finish(host, session, inputs, { plan, stoppedByProblems: false });
+  }
+  if (plan.toBind.length === 0) host.info(host.loc('NothingToBind'));
+  const applied = await applyBindings(session.dataverse, plan.toBind, {
+    concurrency: WRITE_CONCURRENCY,
+    onBound: (item) => host.remoteInfo(host.loc('Bound', item.logicalName, item.wantedConnectionId, describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor))),
+    onRolledBack: (item) => host.remoteInfo(host.loc('RolledBack', item.logicalName, item.currentConnectionId ?? host.loc('NoConnection'), describeActor(host, item, item.rollbackActor))),
+  });
+  return finish(host, session, inputs, { plan, stoppedByProblems: false, applied });
+}
+
+function finish(host: TaskHost, session: Session, inputs: BindInputs, run: RunResult): TaskOutcome {
+  const items = buildItems(host, inputs, run);
+  const counts = countItems(run, items);
+  const report = newReport(TASK_NAME, session.environment.url, inputs.dryRun);
+  report.identity = { objectId: session.identity.objectId, name: session.identity.name, userId: session.identity.userId };
+  report.solution = inputs.solutionName;
+  report.impersonation = inputs.impersonation;
+  report.counts = counts;
+  report.items = items;
+
+  const unbound = items.filter((i) => i.unbound);
+  for (const item of unbound) {
+    const message = host.loc('LeftUnboundWarning', item.name, item.connector, `ConnectionReference.${item.name}`, `Connector.${item.connector}`);
+    report.warnings.push(message);
+    host.warning(message);
+  }
+  const outcome = outcomeOf(host, inputs, run, items, counts.bound, unbound.length);
+  // The message names references and quotes the service: remote text that must not issue commands.
+  if (outcome.message) outcome.message = neutraliseLine(outcome.message);
+  if (outcome.result === 'Failed' && outcome.message) report.problems.push(outcome.message);
+
+  publishReport(host, report, { fileBase: FILE_BASE, markdown: buildMarkdown(host, report, inputs, run.plan, items, counts) });
+  host.setOutput('BoundCount', String(counts.bound));
+  host.setOutput('UnboundCount', String(counts.unbound));
+  return outcome;
+}
+
+function outcomeOf(host: TaskHost, inputs: BindInputs, run: RunResult, items: readonly ReferenceReportItem[], bound: number, unbound: number): TaskOutcome {
+  if (run.stoppedByProblems) {
+    const names = run.plan.problems.map((p) => p.logicalName);
+    return { result: 'Failed', message: host.loc('ProblemsFound', names.length, inputs.solutionName, nameList(names)) };
+  }
+  const failed = items.filter((i) => i.outcome === 'failed');
+  if (failed.length > 0) {
+    const writeFailures = (run.applied ?? []).filter((r) => r.outcome === 'failed').map((r) => r.item.logicalName);
+    const rolledBack = items.filter((i) => i.outcome === 'rolledBack').length;
+    const notPutBack = (run.applied ?? []).filter((r) => r.outcome === 'rollbackFailed').map((r) => r.item.logicalName);
+    const first = failed.find((i) => writeFailures.includes(i.name)) ?? failed[0];
+    let message = host.loc('BindFailed', nameList(writeFailures), `${first.error?.code}: ${first.error?.message}`, rolledBack);
+    if (notPutBack.length > 0) message += ` ${host.loc('NotPutBack', notPutBack.length, nameList(notPutBack))}`;
+    return { result: 'Failed', message };
+  }
+  const changed = items.filter((i) => i.outcome === 'bound' || i.outcome === 'wouldChange').length;
+  const summary = inputs.dryRun ? host.loc('DryRunDone', changed, bound - changed, unbound) : host.loc('Done', changed, bound - changed, unbound);
+  if (unbound > 0) return { result: 'SucceededWithIssues', message: summary };
+  return { result: 'Succeeded', message: summary };
+}
+
+function nameList(names: readonly string[]): string {
+  const shown = names.slice(0, NAMES_IN_MESSAGE).map((n) => `'${n}'`).join(', ');
+  return names.length > NAMES_IN_MESSAGE ? `${shown}, … (+${names.length - NAMES_IN_MESSAGE})` : shown;
+}
+
+/** Settings entries and ConnectionReference.* variables that name no reference of the solution are most likely typos. */
+function warnAboutUnusedNames(host: TaskHost, inputs: BindInputs, logicalNames: readonly string[]): void {
+  const known = new Set(logicalNames.map((n) => n.toLowerCase()));
+  for (const name of inputs.settings.keys()) {
+    if (!known.has(name)) host.remoteInfo(host.loc('SettingsEntryUnused', name, inputs.solutionName));
+  }
+  for (const variable of new ConventionVariables(host).list()) {
+    if (variable.prefix === 'ConnectionReference' && !known.has(variable.key.toLowerCase())) host.remoteInfo(host.loc('VariableUnused', variable.name, inputs.solutionName));
+  }
+}
