@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Scenario, ScenarioConnectionReference, ScenarioEnvironmentVariableDefinition, ScenarioFlow } from '../simulator/scenario';
-import { baseScenario } from '../helpers/base-scenario';
+import { APP_OBJECT_ID, baseScenario } from '../helpers/base-scenario';
 import { flowClientData } from '../helpers/flow-definitions';
 
 export const DEMO_SOLUTION = 'ContosoOperations';
@@ -60,7 +60,14 @@ export function demoScenario(): Scenario {
       { name: 'shared-office365-5e7a1c00d3a0', connector: 'shared_office365', displayName: 'svc-deploy@contoso.com', createdBy: SERVICE_ACCOUNT.objectId },
       { name: 'shared-sharepointonl-5e7a1c00d3a0', connector: 'shared_sharepointonline', displayName: 'svc-deploy@contoso.com', createdBy: SERVICE_ACCOUNT.objectId },
       { name: 'shared-teams-5e7a1c00d3a0', connector: 'shared_teams', displayName: 'svc-deploy@contoso.com', createdBy: SERVICE_ACCOUNT.objectId },
-      { name: 'shared-commondataser-5e7a1c00d3a0', connector: 'shared_commondataserviceforapps', displayName: 'svc-deploy@contoso.com', createdBy: SERVICE_ACCOUNT.objectId },
+      // Shared with the pipeline's service principal, which turns on the flows that use only Dataverse.
+      {
+        name: 'shared-commondataser-5e7a1c00d3a0',
+        connector: 'shared_commondataserviceforapps',
+        displayName: 'svc-deploy@contoso.com',
+        createdBy: SERVICE_ACCOUNT.objectId,
+        sharedWith: [APP_OBJECT_ID],
+      },
       { name: 'shared-office365-3a4e0000a4e0', connector: 'shared_office365', displayName: 'maker@contoso.com', createdBy: MAKER.objectId },
     ],
     solutions: [{ uniqueName: DEMO_SOLUTION, friendlyName: 'Contoso Operations' }],

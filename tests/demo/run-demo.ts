@@ -39,7 +39,10 @@ async function main(): Promise<number> {
         Target: 'File',
       },
     });
-    if (fs.existsSync(settingsFile)) console.log(`   settings file:\n${indent(fs.readFileSync(settingsFile, 'utf8'), 6)}`);
+    if (fs.existsSync(settingsFile)) {
+      const shown = fs.readFileSync(settingsFile, 'utf8').split(PARTNER_API_KEY).join('*** (secret variable)');
+      console.log(`   settings file:\n${indent(shown, 6)}`);
+    }
 
     const bind = await step('2. Bind connection references', 'DataverseBindConnectionReferencesV1', {
       ...common,
