@@ -1,4 +1,4 @@
 import { runTask } from '../common/task-runner';
-import { reportConnection } from '../common/connection-check';
+import { activateFlows } from './modules/activate';
 
-void runTask(__dirname, (host) => reportConnection(host, 'DataverseActivateFlows', 'dataverse-activate-flows'));
+void runTask(__dirname, activateFlows);

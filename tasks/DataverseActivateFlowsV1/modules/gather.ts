@@ -1,0 +1,155 @@
+import { ConnectionInfo, parseOwner } from '../../common/connections';
+import { mapWithConcurrency } from '../../common/concurrency';
+import { DataverseClient, odataString } from '../../common/dataverse';
+import { PlatformError, UserError } from '../../common/errors';
+import { listEnvironmentConnections } from '../../common/environment-connections';
+import { Session } from '../../common/session';
+import {
+  ConnectionReferenceRecord,
+  SolutionRecord,
+  SystemUserRecord,
+  findSolution,
+  findSystemUsers,
+  listSolutionCloudFlows,
+  listSolutionConnectionReferences,
+} from '../../common/solution-queries';
+import { normaliseFlowId, readFlowDefinition } from './definition';
+import { ExternalFlowFacts, FlowFacts, IdentityCheck, Localize, ReferenceFacts, UserFacts } from './plan';
+
+export interface SolutionState {
+  solution: SolutionRecord;
+  flows: FlowFacts[];
+  references: ReferenceFacts[];
+  externalFlows: ExternalFlowFacts[];
+}
+
+const IDS_PER_QUERY = 50;
+
+/**
+ * The solution, its cloud flows (with definitions and state) and connection references, plus the
+ * references and child flows outside the solution that its flows use. The number of requests
+ * depends on the number of pages, never on the number of flows.
+ */
+export async function gatherSolution(dataverse: DataverseClient, solutionName: string, environmentUrl: string, loc: Localize): Promise<SolutionState> {
+  const solution = await findSolution(dataverse, solutionName, (name) => loc('SolutionNotFound', name, environmentUrl));
+  const [flowRecords, referenceRecords] = await Promise.all([
+    listSolutionCloudFlows(dataverse, solution.uniquename),
+    listSolutionConnectionReferences(dataverse, solution.uniquename),
+  ]);
+  const flows: FlowFacts[] = flowRecords.map((record) => ({
+    id: normaliseFlowId(record.workflowid),
+    name: record.name,
+    statecode: Number(record.statecode ?? 0),
+    definition: readFlowDefinition(record.clientdata),
+  }));
+  const references = referenceRecords.map(toReferenceFacts);
+
+  const known = new Set(references.map((r) => r.logicalName.toLowerCase()));
+  const otherReferences = [...new Set(flows.flatMap((f) => f.definition.connectionReferences))].filter((name) => !known.has(name));
+  const flowIds = new Set(flows.map((f) => f.id));
+  const otherFlows = [...new Set(flows.flatMap((f) => f.definition.childFlowIds))].filter((id) => !flowIds.has(id) && isGuid(id));
+
+  const [extraReferences, externalFlows] = await Promise.all([
+    inChunks(otherReferences, (chunk) =>
+      dataverse.getAll<ConnectionReferenceRecord>(
+        `connectionreferences?$select=connectionreferenceid,connectionreferencelogicalname,connectionreferencedisplayname,connectorid,connectionid&$filter=${inFilter('connectionreferencelogicalname', chunk)}`,
+      ),
+    ),
+    inChunks(otherFlows, (chunk) =>
+      dataverse.getAll<{ workflowid: string; name: string; statecode: number }>(`workflows?$select=workflowid,name,statecode&$filter=${inFilter('workflowid', chunk)}`),
+    ),
+  ]);
+  return {
+    solution,
+    flows,
+    references: [...references, ...extraReferences.map(toReferenceFacts)],
+    externalFlows: externalFlows.map((f) => ({ id: normaliseFlowId(f.workflowid), name: f.name, statecode: Number(f.statecode ?? 0) })),
+  };
+}
+
+function toReferenceFacts(record: ConnectionReferenceRecord): ReferenceFacts {
+  return {
+    logicalName: record.connectionreferencelogicalname,
+    displayName: record.connectionreferencedisplayname,
+    connectorId: record.connectorid,
+    connectionId: record.connectionid || undefined,
+  };
+}
+
+async function inChunks<T>(values: string[], query: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < values.length; i += IDS_PER_QUERY) chunks.push(values.slice(i, i + IDS_PER_QUERY));
+  return (await Promise.all(chunks.map(query))).flat();
+}
+
+function inFilter(property: string, values: string[]): string {
+  return `Microsoft.Dynamics.CRM.In(PropertyName=${odataString(property)},PropertyValues=[${values.map(odataString).join(',')}])`;
+}
+
+function isGuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
+}
+
+/**
+ * The environment's connections, to find who owns each. Listing them needs the application to be
+ * registered as a Power Platform management app; a refusal is explained with the fix.
+ */
+export async function gatherConnections(session: Session, loc: Localize): Promise<ConnectionInfo[]> {
+  try {
+    return await listEnvironmentConnections(session, (url) => loc('EnvironmentNotFound', url));
+  } catch (error) {
+    if (error instanceof PlatformError && (error.status === 401 || error.status === 403)) {
+      const appId = session.identity.applicationId ?? session.tokens.clientId ?? '<application id>';
+      throw new UserError(loc('AdminApiRefused', `${error.effectiveCode}: ${error.effectiveMessage}`, appId));
+    }
+    throw error;
+  }
+}
+
+export function toUserFacts(record: SystemUserRecord): UserFacts {
+  return {
+    objectId: (record.azureactivedirectoryobjectid ?? '').toLowerCase(),
+    systemUserId: record.systemuserid,
+    name: record.fullname,
+    upn: record.domainname,
+    disabled: record.isdisabled === true,
+  };
+}
+
+/** System users of the connection owners, one query per 50 owners. */
+export async function gatherUsers(dataverse: DataverseClient, objectIds: string[]): Promise<UserFacts[]> {
+  if (objectIds.length === 0) return [];
+  const records = await findSystemUsers(dataverse, { objectIds });
+  return records.filter((r) => r.azureactivedirectoryobjectid).map(toUserFacts);
+}
+
+/** The `ImpersonateUser` input (UPN or object id) as an enabled user of the environment. */
+export async function resolveImpersonateUser(dataverse: DataverseClient, raw: string, loc: Localize): Promise<UserFacts> {
+  const spec = parseOwner(raw);
+  const records = await findSystemUsers(dataverse, spec?.objectId ? { objectIds: [spec.objectId] } : { upns: [spec?.upn ?? raw] });
+  const record = records.find((r) =>
+    spec?.objectId ? r.azureactivedirectoryobjectid?.toLowerCase() === spec.objectId : r.domainname?.toLowerCase() === spec?.upn,
+  );
+  if (!record || !record.azureactivedirectoryobjectid) throw new UserError(loc('ImpersonateUserNotFound', raw));
+  if (record.isdisabled) throw new UserError(loc('ImpersonateUserDisabled', raw));
+  return toUserFacts(record);
+}
+
+/**
+ * Checks, with a read-only WhoAmI as each user, that the service principal may act as them and
+ * that they can act in the environment, so these problems are found before any write.
+ */
+export async function checkIdentities(dataverse: DataverseClient, objectIds: readonly string[], concurrency: number): Promise<Map<string, IdentityCheck>> {
+  const results = await mapWithConcurrency(objectIds, concurrency, async (objectId): Promise<[string, IdentityCheck]> => {
+    try {
+      await dataverse.whoAmI({ callerObjectId: objectId });
+      return [objectId, { ok: true }];
+    } catch (error) {
+      if (error instanceof PlatformError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) {
+        return [objectId, { ok: false, code: error.effectiveCode, message: error.effectiveMessage }];
+      }
+      throw error;
+    }
+  });
+  return new Map(results);
+}

@@ -1,0 +1,90 @@
+export interface ScheduledJob {
+  id: string;
+  /** Jobs (ids) that must succeed before this one starts; ids that are not jobs count as done. */
+  dependsOn: readonly string[];
+}
+
+export type JobStatus = { status: 'succeeded' } | { status: 'failed' } | { status: 'blocked'; blockedBy: string[] };
+
+/**
+ * Runs jobs as soon as every job they depend on has succeeded, at most `maxParallel` at a time,
+ * in the given order of priority among the ready ones. There are no level-by-level barriers: a
+ * caller starts the moment its last child is done. A job that fails (returns false or throws)
+ * is never followed by the jobs that depend on it, directly or not: they are blocked.
+ */
+export function runSchedule<J extends ScheduledJob>(jobs: readonly J[], maxParallel: number, run: (job: J) => Promise<boolean>): Promise<Map<string, JobStatus>> {
+  if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new RangeError(`maxParallel must be a positive integer, got ${maxParallel}`);
+  const priority = new Map(jobs.map((job, index) => [job.id, index]));
+  const waitingFor = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const job of jobs) {
+    const deps = [...new Set(job.dependsOn)].filter((id) => priority.has(id) && id !== job.id);
+    waitingFor.set(job.id, deps.length);
+    for (const dep of deps) dependents.set(dep, [...(dependents.get(dep) ?? []), job.id]);
+  }
+  const byId = new Map(jobs.map((job) => [job.id, job]));
+  const results = new Map<string, JobStatus>();
+  const ready: J[] = jobs.filter((job) => waitingFor.get(job.id) === 0);
+  let running = 0;
+
+  const enqueue = (job: J) => {
+    const rank = priority.get(job.id) as number;
+    const at = ready.findIndex((other) => (priority.get(other.id) as number) > rank);
+    if (at < 0) ready.push(job);
+    else ready.splice(at, 0, job);
+  };
+
+  const block = (failedId: string) => {
+    const queue: Array<[string, string]> = (dependents.get(failedId) ?? []).map((id) => [id, failedId]);
+    while (queue.length > 0) {
+      const [id, by] = queue.shift() as [string, string];
+      const existing = results.get(id);
+      if (existing?.status === 'blocked') {
+        if (!existing.blockedBy.includes(by)) existing.blockedBy.push(by);
+        continue;
+      }
+      if (existing) continue;
+      results.set(id, { status: 'blocked', blockedBy: [by] });
+      for (const next of dependents.get(id) ?? []) queue.push([next, id]);
+    }
+  };
+
+  return new Promise((resolve) => {
+    const pump = () => {
+      while (running < maxParallel && ready.length > 0) {
+        const job = ready.shift() as J;
+        running++;
+        let outcome: Promise<boolean>;
+        try {
+          outcome = run(job);
+        } catch {
+          outcome = Promise.resolve(false);
+        }
+        outcome.then(
+          (ok) => finish(job, ok === true),
+          () => finish(job, false),
+        );
+      }
+      if (running === 0 && ready.length === 0) {
+        // Only a dependency cycle (rejected by the plan) could leave jobs here.
+        for (const job of jobs) if (!results.has(job.id)) results.set(job.id, { status: 'blocked', blockedBy: [] });
+        resolve(results);
+      }
+    };
+    const finish = (job: J, ok: boolean) => {
+      running--;
+      results.set(job.id, { status: ok ? 'succeeded' : 'failed' });
+      if (ok) {
+        for (const id of dependents.get(job.id) ?? []) {
+          const left = (waitingFor.get(id) as number) - 1;
+          waitingFor.set(id, left);
+          if (left === 0 && !results.has(id)) enqueue(byId.get(id) as J);
+        }
+      } else {
+        block(job.id);
+      }
+      pump();
+    };
+    pump();
+  });
+}

@@ -1,0 +1,102 @@
+import * as fs from 'fs';
+import { ScenarioConnection, ScenarioConnectionReference, ScenarioFlow, ScenarioUser } from '../simulator/scenario';
+import { AgentRunResult, EndpointSpec, runAgentTask } from './agent-runner';
+import { APP_OBJECT_ID, SERVICE_CONNECTION_ID, clientSecretEndpoint, simulatorVariables } from './base-scenario';
+import { flowClientData } from './flow-definitions';
+
+/** Connection owners of the activation scenarios. */
+export const ALICE: ScenarioUser = { objectId: 'a11ce000-0000-4000-8000-00000000a11c', upn: 'alice@contoso.com', fullName: 'Alice Ames' };
+export const BOB: ScenarioUser = { objectId: 'b0b00000-0000-4000-8000-0000000000b0', upn: 'bob@contoso.com', fullName: 'Bob Berg' };
+export const CAROL: ScenarioUser = { objectId: 'ca201000-0000-4000-8000-0000000ca201', upn: 'carol@contoso.com', fullName: 'Carol Cruz' };
+export const DAVE_DISABLED: ScenarioUser = { objectId: 'da7e0000-0000-4000-8000-00000000da7e', upn: 'dave@contoso.com', fullName: 'Dave (left)', isDisabled: true };
+
+export const DATAVERSE = 'shared_commondataserviceforapps';
+
+/** A stable flow id per solution and number, so definitions can name their child flows. */
+export function flowId(solutionNumber: number, n: number): string {
+  return `f10${String(solutionNumber).padStart(5, '0')}-0000-4000-8000-${String(n).padStart(12, '0')}`;
+}
+
+export interface FlowSpec {
+  n: number;
+  name: string;
+  /** Logical names of the connection references it uses (each with its connector). */
+  uses?: Array<{ logicalName: string; api: string }>;
+  children?: number[];
+  on?: boolean;
+}
+
+export function solutionFlows(solution: string, solutionNumber: number, specs: FlowSpec[]): ScenarioFlow[] {
+  return specs.map((spec) => ({
+    id: flowId(solutionNumber, spec.n),
+    name: spec.name,
+    solution,
+    statecode: spec.on ? 1 : 0,
+    ownerObjectId: APP_OBJECT_ID,
+    clientdata: flowClientData(spec.uses ?? [], (spec.children ?? []).map((child) => flowId(solutionNumber, child))),
+  }));
+}
+
+export interface ReferenceSpec {
+  logicalName: string;
+  api: string;
+  connection?: string;
+}
+
+export function references(solution: string, specs: ReferenceSpec[]): ScenarioConnectionReference[] {
+  return specs.map((spec) => ({
+    logicalName: spec.logicalName,
+    displayName: spec.logicalName,
+    connectorId: `/providers/Microsoft.PowerApps/apis/${spec.api}`,
+    connectionId: spec.connection,
+    solution,
+  }));
+}
+
+export function connectionOf(name: string, connector: string, owner: ScenarioUser | string, sharedWith: string[] = []): ScenarioConnection {
+  return { name, connector, createdBy: typeof owner === 'string' ? owner : owner.objectId, status: 'Connected', sharedWith };
+}
+
+/** Runs the bundled DataverseActivateFlows task against a simulator with the shared service connection. */
+export function runActivate(
+  sim: { url: string; caFile: string },
+  inputs: Record<string, string>,
+  options: { endpoint?: EndpointSpec; variables?: Record<string, string> } = {},
+): Promise<AgentRunResult> {
+  return runAgentTask({
+    task: 'DataverseActivateFlowsV1',
+    inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...inputs },
+    endpoint: options.endpoint ?? clientSecretEndpoint(sim.url),
+    variables: { ...simulatorVariables(sim.url), ...options.variables },
+    caFile: sim.caFile,
+  });
+}
+
+export interface ActivateReportItem {
+  kind: string;
+  name: string;
+  id: string;
+  outcome: string;
+  actor?: string;
+  actorName?: string;
+  action: string;
+  order: number;
+  level: number;
+  children: string[];
+  blockedBy?: string[];
+  connectionsToShare?: Array<{ connectionId: string; ownerObjectId?: string }>;
+  error?: { code: string; message: string; hint?: string };
+  startedAt?: string;
+  durationMs?: number;
+}
+
+export interface ActivateReport {
+  task: string;
+  environment: string;
+  dryRun: boolean;
+  items: ActivateReportItem[];
+}
+
+export function readReport(run: AgentRunResult): ActivateReport {
+  return JSON.parse(fs.readFileSync(run.outputs.ReportFile, 'utf8')) as ActivateReport;
+}
