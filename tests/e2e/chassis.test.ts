@@ -70,6 +70,26 @@ describe('chassis: every bundled task authenticates and says who it is', functio
         assert.ok(sim.log.some((entry) => entry.path.endsWith('/WhoAmI') && entry.caller === APP_OBJECT_ID));
       });
 
+      it('authenticates with workload identity federation through the job OIDC token', async () => {
+        const run = await runAgentTask({
+          task,
+          taskDirectory: isolatedTaskFolder(task),
+          inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...minimalInputs(task) },
+          endpoint: federatedEndpoint(sim.url),
+          variables: simulatorVariables(sim.url),
+          jobAccessToken: JOB_ACCESS_TOKEN,
+          caFile: sim.caFile,
+        });
+        assertNoSecretsVisible(run, [JOB_ACCESS_TOKEN]);
+        assert.strictEqual(run.result, 'Succeeded', describeRun(run));
+        assert.ok(run.stdout.includes(APP_OBJECT_ID), 'names the identity it acts as');
+        const oidc = sim.log.findIndex((entry) => entry.api === 'oidc' && entry.status === 200);
+        const token = sim.log.findIndex((entry) => entry.api === 'token' && entry.method === 'POST' && entry.status === 200);
+        assert.ok(oidc >= 0 && token > oidc, 'the OIDC token is fetched, then exchanged');
+        assert.strictEqual(sim.log.filter((entry) => entry.api === 'oidc').length, 1, 'one OIDC token serves the whole run');
+        assert.ok(sim.log.some((entry) => entry.path.endsWith('/WhoAmI') && entry.caller === APP_OBJECT_ID));
+      });
+
       it('fails with one clear message naming AADSTS7000215 for a wrong secret, and sends no Dataverse request', async () => {
         const wrongSecret = 'wrong-secret-value-123';
         const run = await runAgentTask({
@@ -88,24 +108,6 @@ describe('chassis: every bundled task authenticates and says who it is', functio
       });
     });
   }
-
-  it('authenticates with workload identity federation through the job OIDC token', async () => {
-    const run = await runAgentTask({
-      task: 'DataverseActivateFlowsV1',
-      inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...minimalInputs('DataverseActivateFlowsV1') },
-      endpoint: federatedEndpoint(sim.url),
-      variables: simulatorVariables(sim.url),
-      jobAccessToken: JOB_ACCESS_TOKEN,
-      caFile: sim.caFile,
-    });
-    assertNoSecretsVisible(run, [JOB_ACCESS_TOKEN]);
-    assert.strictEqual(run.result, 'Succeeded', describeRun(run));
-    const oidc = sim.log.findIndex((entry) => entry.api === 'oidc' && entry.status === 200);
-    const token = sim.log.findIndex((entry) => entry.api === 'token' && entry.method === 'POST' && entry.status === 200);
-    assert.strictEqual(sim.log.filter((entry) => entry.api === 'oidc').length, 1, 'one OIDC token serves the whole run');
-    assert.ok(oidc >= 0 && token > oidc, `the OIDC token is fetched, then exchanged: ${JSON.stringify(sim.log.map((e) => [e.api, e.method, e.path, e.status]))}`);
-    assert.ok(sim.log.some((entry) => entry.path.endsWith('/WhoAmI') && entry.caller === APP_OBJECT_ID));
-  });
 
   it('authenticates with the agent host managed identity', async () => {
     const run = await runAgentTask({
