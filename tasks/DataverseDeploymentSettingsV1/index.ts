@@ -1,4 +1,4 @@
 import { runTask } from '../common/task-runner';
-import { reportConnection } from '../common/connection-check';
+import { runDeploymentSettings } from './modules/run';
 
-void runTask(__dirname, (host) => reportConnection(host, 'DataverseDeploymentSettings', 'dataverse-deployment-settings'));
+void runTask(__dirname, runDeploymentSettings);

@@ -1,0 +1,177 @@
+import { Outcome, ReportItem, TaskReport, markdownTable, newReport } from '../../common/report';
+import { neutraliseLine } from '../../common/remote-text';
+import { Finding, Localizer, MASK, PlannedReference, PlannedVariable, SettingsPlan, displayValue } from './plan';
+import { typeName } from './values';
+import { SolutionContents } from './solution-reader';
+import { SettingsInputs } from './inputs';
+
+export const TASK_NAME = 'DataverseDeploymentSettings';
+export const REPORT_FILE_BASE = 'dataverse-deployment-settings';
+export const SERVICE_PRINCIPAL = 'servicePrincipal';
+
+export interface ReportContext {
+  inputs: SettingsInputs;
+  environmentUrl: string;
+  solution?: SolutionContents;
+  /** The settings reached their target (file written or stage run updated or already equal). */
+  written: boolean;
+  approval?: { status: number; sent: boolean };
+  text: Localizer;
+}
+
+type Entry = PlannedReference | PlannedVariable;
+
+function mask(entry: Entry, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return entry.secret && value !== '' ? MASK : value;
+}
+
+export function outcomeOf(entry: Entry, written: boolean): Outcome {
+  if (entry.problems.length) return 'failed';
+  if (entry.previous === undefined || entry.previous !== entry.value) return written ? 'set' : 'wouldChange';
+  return 'unchanged';
+}
+
+function entryName(entry: Entry): string {
+  return entry.kind === 'connectionReference' ? entry.logicalName : entry.schemaName;
+}
+
+/** One line naming the entry and the problem, for the result message and approval comments. */
+export function describeFinding(entry: Entry, finding: Finding, text: Localizer): string {
+  const kind = entry.kind === 'connectionReference' ? text('LabelConnectionReference') : text('LabelEnvironmentVariable');
+  return text('EntryFinding', kind, entryName(entry), finding.message);
+}
+
+export function allProblems(plan: SettingsPlan, text: Localizer): string[] {
+  return [...plan.references, ...plan.variables].flatMap((entry) => entry.problems.map((p) => describeFinding(entry, p, text)));
+}
+
+export function allWarnings(plan: SettingsPlan, text: Localizer): string[] {
+  return [...[...plan.references, ...plan.variables].flatMap((entry) => entry.warnings.map((w) => describeFinding(entry, w, text))), ...plan.warnings.map((w) => w.message)];
+}
+
+function item(entry: Entry, written: boolean): ReportItem {
+  const problem = entry.problems[0];
+  const base: ReportItem = {
+    kind: entry.kind,
+    // The logical or schema name: the name the variables and the settings use.
+    name: entryName(entry),
+    id: entryName(entry),
+    ...(entry.displayName ? { displayName: entry.displayName } : {}),
+    outcome: outcomeOf(entry, written),
+    actor: SERVICE_PRINCIPAL,
+    ...(problem ? { error: { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) } } : {}),
+    value: mask(entry, entry.value),
+    ...(entry.previous !== undefined ? { previousValue: mask(entry, entry.previous) } : {}),
+    source: entry.source ?? null,
+    ...(entry.variable ? { variable: entry.variable } : {}),
+    secret: entry.secret,
+    inSolution: entry.inSolution,
+    problems: entry.problems.map((p) => ({ code: p.code, message: p.message, ...(p.hint ? { hint: p.hint } : {}) })),
+    warnings: entry.warnings.map((w) => ({ code: w.code, message: w.message })),
+  };
+  if (entry.kind === 'connectionReference') {
+    return {
+      ...base,
+      connectorId: entry.connectorId,
+      // A secret connection id is not described: its display name or owner could give it away.
+      ...(entry.connection && !entry.secret
+        ? { connection: { id: entry.connection.id, displayName: entry.connection.displayName, status: entry.connection.status, connector: entry.connection.connector, ownerObjectId: entry.connection.ownerObjectId } }
+        : {}),
+    };
+  }
+  return {
+    ...base,
+    type: typeName(entry.type),
+    required: entry.required,
+    ...(entry.defaultValue !== undefined ? { defaultValue: mask(entry, entry.defaultValue) } : {}),
+  };
+}
+
+export function buildReport(plan: SettingsPlan, context: ReportContext): TaskReport {
+  const { inputs, text } = context;
+  const report = newReport(TASK_NAME, context.environmentUrl, false);
+  report.target = inputs.target;
+  if (inputs.outputFile) report.outputFile = inputs.outputFile;
+  if (inputs.stageRunId) report.stageRunId = inputs.stageRunId;
+  if (inputs.solutionPath) report.solution = { path: inputs.solutionPath, kind: context.solution?.kind, uniqueName: context.solution?.uniqueName, version: context.solution?.version };
+  if (inputs.settingsPath) report.settingsFile = inputs.settingsPath;
+  report.connectionOwner = inputs.owner?.raw ?? null;
+  report.validate = inputs.validate;
+  report.failOnMissingValues = inputs.failOnMissingValues;
+  report.written = context.written;
+  if (context.approval) report.approval = context.approval;
+  report.items = [...plan.references.map((r) => item(r, context.written)), ...plan.variables.map((v) => item(v, context.written))];
+  report.problems = allProblems(plan, text);
+  report.warnings = allWarnings(plan, text);
+  return report;
+}
+
+function sourceLabel(entry: Entry, text: Localizer): string {
+  switch (entry.source) {
+    case 'variableByLogicalName':
+    case 'variableByConnector':
+    case 'variableBySchemaName':
+      return text('SourceVariable', entry.variable ?? '');
+    case 'connectionOwner':
+      return text('SourceOwner');
+    case 'existingValue':
+      return text('SourceExisting');
+    case 'default':
+      return text('SourceDefault');
+    default:
+      return text('SourceNone');
+  }
+}
+
+function cellValue(entry: Entry, value: string): string {
+  if (entry.secret && value) return MASK;
+  return displayValue(value, 60);
+}
+
+function findingsCell(entry: Entry): string {
+  return [...entry.problems.map((p) => p.message), ...entry.warnings.map((w) => `⚠ ${w.message}`)].join(' ');
+}
+
+export function buildMarkdown(plan: SettingsPlan, context: ReportContext): string {
+  const { inputs, text } = context;
+  const lines = [`## ${text('SummaryTitle')}`, ''];
+  lines.push(inputs.target === 'File' ? text('SummaryTargetFile', inputs.outputFile ?? '') : text('SummaryTargetStageRun', inputs.stageRunId ?? '', context.environmentUrl));
+  if (context.solution) lines.push('', text('SummarySolution', context.solution.uniqueName ?? '?', context.solution.version ?? '?', inputs.solutionPath ?? ''));
+  const problems = allProblems(plan, text);
+  lines.push('', problems.length ? text('SummaryNotWritten', problems.length) : context.written ? text('SummaryWritten') : text('SummaryNothingWritten'));
+  if (context.approval) lines.push('', text('SummaryApproval', context.approval.status, context.approval.sent ? text('Sent') : text('NotSent')));
+
+  lines.push('', `### ${text('SummaryConnectionReferences')}`, '');
+  if (plan.references.length) {
+    lines.push(
+      markdownTable(
+        [text('ColumnLogicalName'), text('ColumnConnector'), text('ColumnConnection'), text('ColumnSource'), text('ColumnOutcome'), text('ColumnProblems')],
+        plan.references.map((r) => [r.logicalName, r.connector, cellValue(r, r.value), sourceLabel(r, text), outcomeOf(r, context.written), findingsCell(r)]),
+      ),
+    );
+  } else lines.push(text('SummaryNone'));
+
+  lines.push('', `### ${text('SummaryEnvironmentVariables')}`, '');
+  if (plan.variables.length) {
+    lines.push(
+      markdownTable(
+        [text('ColumnSchemaName'), text('ColumnType'), text('ColumnValue'), text('ColumnSource'), text('ColumnOutcome'), text('ColumnProblems')],
+        plan.variables.map((v) => [
+          v.schemaName,
+          typeName(v.type),
+          v.source === 'default' ? text('DefaultValueCell', cellValue(v, v.defaultValue ?? '')) : cellValue(v, v.value),
+          sourceLabel(v, text),
+          outcomeOf(v, context.written),
+          findingsCell(v),
+        ]),
+      ),
+    );
+  } else lines.push(text('SummaryNone'));
+
+  if (problems.length) lines.push('', `### ${text('SummaryProblems')}`, '', ...problems.map((p) => `- ${neutraliseLine(p)}`));
+  const warnings = allWarnings(plan, text);
+  if (warnings.length) lines.push('', `### ${text('SummaryWarnings')}`, '', ...warnings.map((w) => `- ${neutraliseLine(w)}`));
+  lines.push('');
+  return lines.join('\n');
+}
