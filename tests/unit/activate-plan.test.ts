@@ -180,7 +180,7 @@ describe('activate: plan — problems found before any write', () => {
 
   it('fails flows whose owner cannot be acted as, with the hint for the platform code', () => {
     const checks = new Map([
-      [ALICE, { ok: false as const, code: '0x8004A110', message: 'User does not have the privilege to act on behalf another user.' }],
+      [ALICE, { ok: false as const, kind: 'cannotActOnBehalf' as const, code: '0x8004A110', message: 'User does not have the privilege to act on behalf another user.' }],
       [BOB, { ok: true as const }],
     ]);
     const plan = buildPlan(

@@ -6,7 +6,8 @@ import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { FlowResult, applyPlan, plannedResults } from './apply';
 import { classifyFlowError } from './classify';
-import { checkIdentities, gatherConnections, gatherSolution, gatherUsers, resolveImpersonateUser } from './gather';
+import { checkActingIdentities } from '../../common/acting-identity';
+import { gatherConnections, gatherSolution, gatherUsers, resolveImpersonateUser } from './gather';
 import { readInputs } from './inputs';
 import { Localize, Plan, PlanInput, PlannedFlow, STATE_OFF, STATE_ON, UserFacts, buildPlan } from './plan';
 import { actorLabel, countOutcomes, markdownSummary, reportItems } from './summary';
@@ -63,7 +64,7 @@ export async function activateFlows(host: TaskHost): Promise<TaskOutcome> {
     planInput.users = impersonateUser ? [...owners, impersonateUser] : owners;
     plan = buildPlan(planInput, loc);
     if (plan.actingUsers.length > 0) {
-      planInput.identityChecks = await checkIdentities(session.dataverse, plan.actingUsers, IDENTITY_CHECKS_AT_ONCE);
+      planInput.identityChecks = await checkActingIdentities(session.dataverse, plan.actingUsers, IDENTITY_CHECKS_AT_ONCE);
       plan = buildPlan(planInput, loc);
     }
 

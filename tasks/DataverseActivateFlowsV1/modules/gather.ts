@@ -1,7 +1,6 @@
 import { ConnectionInfo, parseOwner } from '../../common/connections';
-import { mapWithConcurrency } from '../../common/concurrency';
 import { DataverseClient, odataString } from '../../common/dataverse';
-import { PlatformError, UserError } from '../../common/errors';
+import { UserError } from '../../common/errors';
 import { listEnvironmentConnections } from '../../common/environment-connections';
 import { Session } from '../../common/session';
 import {
@@ -14,7 +13,7 @@ import {
   listSolutionConnectionReferences,
 } from '../../common/solution-queries';
 import { normaliseFlowId, readFlowDefinition } from './definition';
-import { ExternalFlowFacts, FlowFacts, IdentityCheck, Localize, ReferenceFacts, UserFacts } from './plan';
+import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts } from './plan';
 
 export interface SolutionState {
   solution: SolutionRecord;
@@ -94,16 +93,12 @@ function isGuid(value: string): boolean {
  * The environment's connections, to find who owns each. Listing them needs the application to be
  * registered as a Power Platform management app; a refusal is explained with the fix.
  */
-export async function gatherConnections(session: Session, loc: Localize): Promise<ConnectionInfo[]> {
-  try {
-    return await listEnvironmentConnections(session, (url) => loc('EnvironmentNotFound', url));
-  } catch (error) {
-    if (error instanceof PlatformError && (error.status === 401 || error.status === 403)) {
-      const appId = session.identity.applicationId ?? session.tokens.clientId ?? '<application id>';
-      throw new UserError(loc('AdminApiRefused', `${error.effectiveCode}: ${error.effectiveMessage}`, appId));
-    }
-    throw error;
-  }
+export function gatherConnections(session: Session, loc: Localize): Promise<ConnectionInfo[]> {
+  return listEnvironmentConnections(
+    session,
+    (url) => loc('EnvironmentNotFound', url),
+    (reason, applicationId) => loc('AdminApiRefused', reason, applicationId),
+  );
 }
 
 export function toUserFacts(record: SystemUserRecord): UserFacts {
@@ -133,23 +128,4 @@ export async function resolveImpersonateUser(dataverse: DataverseClient, raw: st
   if (!record || !record.azureactivedirectoryobjectid) throw new UserError(loc('ImpersonateUserNotFound', raw));
   if (record.isdisabled) throw new UserError(loc('ImpersonateUserDisabled', raw));
   return toUserFacts(record);
-}
-
-/**
- * Checks, with a read-only WhoAmI as each user, that the service principal may act as them and
- * that they can act in the environment, so these problems are found before any write.
- */
-export async function checkIdentities(dataverse: DataverseClient, objectIds: readonly string[], concurrency: number): Promise<Map<string, IdentityCheck>> {
-  const results = await mapWithConcurrency(objectIds, concurrency, async (objectId): Promise<[string, IdentityCheck]> => {
-    try {
-      await dataverse.whoAmI({ callerObjectId: objectId });
-      return [objectId, { ok: true }];
-    } catch (error) {
-      if (error instanceof PlatformError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) {
-        return [objectId, { ok: false, code: error.effectiveCode, message: error.effectiveMessage }];
-      }
-      throw error;
-    }
-  });
-  return new Map(results);
 }

@@ -85,7 +85,8 @@ export interface PlannedFlow {
   blockedBy?: string[];
 }
 
-export type IdentityCheck = { ok: true } | { ok: false; code: string; message: string };
+export type { ActingCheck as IdentityCheck } from '../../common/acting-identity';
+import type { ActingCheck as IdentityCheck } from '../../common/acting-identity';
 
 export interface PlanInput {
   solution: string;

@@ -7,7 +7,8 @@ import { ConventionVariables } from '../../common/variables';
 import { neutraliseLine } from '../../common/remote-text';
 import { applyBindings } from './apply';
 import { describeActor, describeSource } from './describe';
-import { checkActOnBehalf, gatherState } from './gather';
+import { gatherState } from './gather';
+import { checkActingIdentities } from '../../common/acting-identity';
 import { BindInputs, readInputs } from './inputs';
 import { ActOnBehalfCheck, ownersToCheck, PlanInput, planBindings } from './plan';
 import { buildItems, buildMarkdown, countItems, ReferenceReportItem, RunResult } from './report';
@@ -51,7 +52,7 @@ async function run(host: TaskHost, session: Session, inputs: BindInputs): Promis
   if (candidates.length > 0) users = await findSystemUsers(session.dataverse, { objectIds: candidates });
   let actOnBehalf = new Map<string, ActOnBehalfCheck>();
   const owners = ownersToCheck(planBindings({ ...base, users }));
-  if (owners.length > 0) actOnBehalf = await checkActOnBehalf(session.dataverse, owners, WRITE_CONCURRENCY);
+  if (owners.length > 0) actOnBehalf = await checkActingIdentities(session.dataverse, owners, WRITE_CONCURRENCY);
   const plan = planBindings({ ...base, users, actOnBehalf });
 
   if (plan.problems.length > 0) return finish(host, session, inputs, { plan, stoppedByProblems: true });

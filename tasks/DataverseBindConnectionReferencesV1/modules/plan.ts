@@ -32,7 +32,8 @@ export interface Problem {
 }
 
 /** Result of the read-only act-on-behalf check of one owner (WhoAmI with CallerObjectId). */
-export type ActOnBehalfCheck = { ok: true } | { ok: false; kind: 'cannotActOnBehalf' | 'ownerCannotBeActedAs'; code: string; message: string };
+export type { ActingCheck as ActOnBehalfCheck } from '../../common/acting-identity';
+import type { ActingCheck as ActOnBehalfCheck } from '../../common/acting-identity';
 
 export interface Owner {
   objectId: string;
