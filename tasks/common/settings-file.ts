@@ -24,7 +24,8 @@ export function parseDeploymentSettings(text: string, describe: (reason: string)
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new UserError(describe(`it is not valid JSON (${(error as Error).message})`));
+    // The parser's message quotes the text around the fault, which may hold secrets: only the position is kept.
+    throw new UserError(describe(`it is not valid JSON (${jsonErrorPosition(text, error)})`));
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UserError(describe('it must be a JSON object'));
   const object = value as Record<string, unknown>;
@@ -51,6 +52,14 @@ export function parseDeploymentSettings(text: string, describe: (reason: string)
       ConnectorId: field(item, 'ConnectorId'),
     })),
   };
+}
+
+function jsonErrorPosition(text: string, error: unknown): string {
+  const position = /position (\d+)/.exec((error as Error).message ?? '');
+  if (!position) return 'unexpected end or token';
+  const offset = Number(position[1]);
+  const before = text.replace(/^\uFEFF/, '').slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 export function readDeploymentSettingsFile(filePath: string, describe: (reason: string) => string): DeploymentSettings {

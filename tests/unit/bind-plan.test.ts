@@ -97,9 +97,10 @@ describe('bind connection references: plan', () => {
       assert.strictEqual(item.wantedConnectionId, 'office-sp');
     });
 
-    it('and a ConnectionOwner without a connection for the connector lets the settings file apply', () => {
+    it('and a ConnectionOwner without a connection for the connector is a problem naming the owner, even with a settings value', () => {
       const item = only(input({ ...all, vars: {}, connectionOwner: parseOwner(CAROL) }));
-      assert.strictEqual(item.source, 'settingsFile');
+      assert.strictEqual(item.action, 'problem');
+      assert.strictEqual(item.problem?.kind, 'ownerNoConnection');
     });
 
     it('finally keeps the current binding', () => {
@@ -169,7 +170,7 @@ describe('bind connection references: plan', () => {
       assert.strictEqual(item.action, 'unbound');
       assert.strictEqual(item.problem, undefined);
       const ownerWithout = only(input({ failOnUnbound: false, connectionOwner: parseOwner(CAROL) }));
-      assert.strictEqual(ownerWithout.action, 'unbound');
+      assert.strictEqual(ownerWithout.action, 'problem', 'a ConnectionOwner that cannot be honoured is an error, not a silent unbound');
     });
 
     it('orders the items by logical name and splits them into problems and binds', () => {

@@ -72,3 +72,13 @@ describe('connections of the environment', () => {
     assert.strictEqual(checkConnection(index, 'c3', 'shared_sharepointonline'), 'notConnected');
   });
 });
+
+describe('pac deployment settings errors', () => {
+  it('gives the position of a JSON error without quoting the text, which may hold secrets', () => {
+    const text = '{\n  "EnvironmentVariables": [ {"SchemaName": "x", "Value": "s3cr3t-value"} ],\n  oops\n}';
+    assert.throws(
+      () => parseDeploymentSettings(text, describeProblem),
+      (error: Error) => /line 3, column 3/.test(error.message) && !error.message.includes('s3cr3t'),
+    );
+  });
+});

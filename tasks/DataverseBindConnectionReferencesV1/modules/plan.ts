@@ -167,18 +167,16 @@ function resolveWanted(input: PlanInput, item: PlanItem): Wanted {
   if (byName) return { connectionId: byName, source: 'variableByLogicalName' };
   const byConnector = blankToUndefined(input.variableForConnector(item.connector));
   if (byConnector) return { connectionId: byConnector, source: 'variableByConnector' };
-  let ownerProblem: Problem | undefined;
   if (input.connectionOwner) {
+    // CONTRACT 2.3: for a reference no variable names, the owner's single Connected connection; none or several is an error.
     const pick = pickOwnerConnection(input.connections, input.connectionOwner, item.connectorId);
     if ('connection' in pick) return { connectionId: pick.connection.id, source: 'connectionOwner' };
-    // Several Connected candidates is ambiguous whatever comes next; none lets a lower-precedence value apply.
-    if (pick.problem === 'several') return { source: 'connectionOwner', problem: { kind: 'ownerSeveralConnections', candidates: pick.candidates } };
-    ownerProblem = { kind: 'ownerNoConnection', candidates: pick.candidates };
+    const kind = pick.problem === 'several' ? 'ownerSeveralConnections' : 'ownerNoConnection';
+    return { source: 'connectionOwner', problem: { kind, candidates: pick.candidates } };
   }
   const fromSettings = blankToUndefined(input.settings.get(item.logicalName.toLowerCase()));
   if (fromSettings) return { connectionId: fromSettings, source: 'settingsFile' };
   if (item.currentConnectionId) return { connectionId: item.currentConnectionId, source: 'currentBinding' };
-  if (ownerProblem && input.failOnUnbound) return { source: 'connectionOwner', problem: ownerProblem };
   return {};
 }
 
