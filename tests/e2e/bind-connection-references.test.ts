@@ -124,7 +124,7 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
         contoso_office: ['bound', ALICE.objectId, 'variableByConnector'],
         contoso_sharepoint: ['bound', ALICE.objectId, 'connectionOwner'],
         contoso_sql: ['bound', BOB.objectId, 'variableByLogicalName'],
-        contoso_teams: ['unchanged', undefined, 'settingsFile'],
+        contoso_teams: ['unchanged', undefined, 'variableByConnector'],
       },
     );
     assert.strictEqual(items.contoso_sharepoint.previousConnection, 'sharepoint-old-bob');

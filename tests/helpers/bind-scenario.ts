@@ -33,7 +33,7 @@ export function reference(logicalName: string, connector: string, connectionId?:
  * - contoso_office, unbound → office-alice (variable Connector.shared_office365)
  * - contoso_sharepoint, bound to Bob's old connection → Alice's (ConnectionOwner: Alice, over the settings file)
  * - contoso_sql, unbound → sql-bob (variable ConnectionReference.contoso_sql)
- * - contoso_teams, already bound to teams-bob, which the settings file names: left alone
+ * - contoso_teams, already bound to teams-bob, which the variable Connector.shared_teams names: left alone
  */
 export function fiveReferences(overrides: Partial<Scenario> = {}): Scenario {
   return baseScenario({
@@ -64,6 +64,8 @@ export const WANTED: Record<string, string> = {
 export const FIVE_VARIABLES: Record<string, string> = {
   'Connector.shared_office365': 'office-alice',
   'ConnectionReference.contoso_sql': 'sql-bob',
+  // Alice (the ConnectionOwner) has no Teams connection, so the reference is named by a variable.
+  'Connector.shared_teams': 'teams-bob',
 };
 
 /** A pac-format settings file in a fresh folder. */
