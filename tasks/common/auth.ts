@@ -27,6 +27,7 @@ export class TokenProvider {
     private readonly http: HttpClient,
     private readonly registerSecret: SecretSink,
     private readonly describeFailure: (resource: string, reason: string) => string,
+    private readonly emptyFederationTokenReason = 'the OIDC token response had no token',
   ) {
     const networkClient = http.msalNetworkModule();
     if (credentials.scheme === 'ManagedIdentity') {
@@ -102,7 +103,7 @@ export class TokenProvider {
       body: '{}',
     });
     const token = response.data?.oidcToken;
-    if (!token) throw new UserError(this.describeFailure('the Azure DevOps OIDC token', 'the response had no oidcToken'));
+    if (!token) throw new UserError(this.describeFailure(this.credentials.oidcRequestUrl.split('?')[0], this.emptyFederationTokenReason));
     this.registerSecret(token);
     this.assertion = { token, expiresOn: jwtExpiry(token) ?? Date.now() + 5 * 60_000 };
     return token;

@@ -24,7 +24,7 @@ export function readCredentials(host: TaskHost, connectionId: string): Credentia
   if (!auth) throw new UserError(host.loc('EndpointMissing', connectionId));
   const scheme = (auth.scheme ?? '').replace(/[-_\s]/g, '').toLowerCase();
   const p = auth.parameters ?? {};
-  const missing = (name: string) => new UserError(host.loc('InputInvalid', 'PowerPlatformSPN', `the service connection has no '${name}'. Edit the service connection and fill it in.`));
+  const missing = (name: string) => new UserError(host.loc('InputInvalid', 'PowerPlatformSPN', host.loc('ConnectionParameterMissing', name)));
 
   if (scheme === 'none' || scheme === 'serviceprincipal' || scheme === 'usernamepassword') {
     const clientSecret = param(p, 'clientSecret', 'serviceprincipalkey', 'password');
@@ -48,7 +48,7 @@ export function readCredentials(host: TaskHost, connectionId: string): Credentia
     const system = host.endpointAuthorization('SYSTEMVSSCONNECTION');
     const jobAccessToken = system ? param(system.parameters ?? {}, 'AccessToken') : undefined;
     if (!jobAccessToken) {
-      throw new UserError(host.loc('InputInvalid', 'PowerPlatformSPN', 'workload identity federation needs the job access token (SYSTEMVSSCONNECTION), which the agent did not provide.'));
+      throw new UserError(host.loc('InputInvalid', 'PowerPlatformSPN', host.loc('FederationJobTokenMissing')));
     }
     host.setSecret(jobAccessToken);
     return { scheme: 'WorkloadIdentityFederation', tenantId, clientId, serviceConnectionId: connectionId, oidcRequestUrl: oidcRequestUrl(host, connectionId), jobAccessToken };
@@ -73,7 +73,7 @@ function oidcRequestUrl(host: TaskHost, connectionId: string): string {
       const plan = host.variable('System.PlanId');
       const job = host.variable('System.JobId');
       if (!collection || !project || !plan || !job) {
-        throw new UserError(host.loc('InputInvalid', 'PowerPlatformSPN', 'workload identity federation needs System.OidcRequestUri or System.CollectionUri, System.TeamProjectId, System.PlanId and System.JobId.'));
+        throw new UserError(host.loc('InputInvalid', 'PowerPlatformSPN', host.loc('FederationRequestUriMissing')));
       }
       return `${collection.replace(/\/+$/, '')}/${project}/_apis/distributedtask/hubs/${hub}/plans/${plan}/jobs/${job}/oidctoken`;
     })();

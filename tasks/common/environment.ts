@@ -17,10 +17,11 @@ export function resolveEnvironment(host: TaskHost, endpointUrl: string | undefin
   const fromInput = host.input('Environment');
   const raw = fromInput ?? endpointUrl?.trim();
   const source = fromInput ? 'Environment' : 'PowerPlatformSPN';
-  if (!raw) {
-    throw new UserError(host.loc('InputRequired', 'Environment', 'Set it to the target environment URL, or set the Server URL of the service connection.'));
-  }
-  const url = parseEnvironmentUrl(raw, (reason) => new UserError(host.loc('EnvironmentUrlInvalid', raw, `${reason} (from ${source})`)));
+  if (!raw) throw new UserError(host.loc('InputRequired', 'Environment', host.loc('EnvironmentRequiredHint')));
+  const url = parseEnvironmentUrl(raw, (problem, detail) => {
+    const reason = problem === 'notHttps' ? host.loc('UrlNotHttps', detail, source) : host.loc(URL_PROBLEM_MESSAGES[problem], source);
+    return new UserError(host.loc('EnvironmentUrlInvalid', raw, reason));
+  });
   return {
     url: url.origin,
     host: url.host,
@@ -32,17 +33,24 @@ export function resolveEnvironment(host: TaskHost, endpointUrl: string | undefin
   };
 }
 
-export function parseEnvironmentUrl(raw: string, fail: (reason: string) => Error): URL {
+export type UrlProblem = 'notUrl' | 'notHttps' | 'credentials' | 'path';
+
+const URL_PROBLEM_MESSAGES: Record<Exclude<UrlProblem, 'notHttps'>, string> = {
+  notUrl: 'UrlNotAUrl',
+  credentials: 'UrlHasCredentials',
+  path: 'UrlHasPath',
+};
+
+/** An environment root over https; `fail` turns a problem (and, for a wrong scheme, the scheme) into the error to throw. */
+export function parseEnvironmentUrl(raw: string, fail: (problem: UrlProblem, detail?: string) => Error): URL {
   let url: URL;
   try {
     url = new URL(raw.trim());
   } catch {
-    throw fail('it is not a URL');
+    throw fail('notUrl');
   }
-  if (url.protocol !== 'https:') throw fail(`it uses ${url.protocol.replace(':', '')}; Dataverse is only reachable over https`);
-  if (url.username || url.password) throw fail('it must not contain credentials');
-  if (url.pathname !== '/' && url.pathname !== '' && !/^\/api\/data\/v9\.\d\/?$/.test(url.pathname)) {
-    throw fail('it must be the environment root, without a path');
-  }
+  if (url.protocol !== 'https:') throw fail('notHttps', url.protocol.replace(':', ''));
+  if (url.username || url.password) throw fail('credentials');
+  if (url.pathname !== '/' && url.pathname !== '' && !/^\/api\/data\/v9\.\d\/?$/.test(url.pathname)) throw fail('path');
   return url;
 }

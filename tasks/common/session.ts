@@ -37,7 +37,7 @@ export interface ConnectOptions {
 /** Resolves the environment and credentials, authenticates, and reports who the task acts as. */
 export async function connect(host: TaskHost, options: ConnectOptions = {}): Promise<Session> {
   const connectionId = host.input('PowerPlatformSPN');
-  if (!connectionId) throw new UserError(host.loc('InputRequired', 'PowerPlatformSPN', 'Select the Power Platform service connection that the import step uses.'));
+  if (!connectionId) throw new UserError(host.loc('InputRequired', 'PowerPlatformSPN', host.loc('SpnRequiredHint')));
   const credentials = readCredentials(host, connectionId);
   const environment = resolveEnvironment(host, host.endpointUrl(connectionId));
 
@@ -49,7 +49,7 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
     onEvent: (event) => host.debug(describeEvent(event)),
   });
   const tokens = new TokenProvider(credentials, environment.endpoints, http, (secret) => host.setSecret(secret), (resource, reason) =>
-    host.loc('AuthFailed', resource, reason),
+    host.loc('AuthFailed', resource, reason), host.loc('FederationTokenEmpty'),
   );
   const dataverse = new DataverseClient(http, environment.url, tokens.source(environment.url), pageSize(host));
   const admin = new PowerPlatformAdminClient(http, environment.endpoints.powerAppsApiUrl, environment.endpoints.bapApiUrl, tokens.source(environment.endpoints.powerAppsAudience));

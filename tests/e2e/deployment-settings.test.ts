@@ -292,7 +292,7 @@ describe('DataverseDeploymentSettings@1 end to end', function () {
     const r = await run({ SolutionInputFile: zipPath, Environment: sim.url.replace('https:', 'http:') }, VALID_VARIABLES);
     assertNoSecretsVisible(r, [CLIENT_SECRET]);
     assert.strictEqual(r.result, 'Failed', describeRun(r));
-    assert.match(r.resultMessage ?? '', /is not valid: it uses http; Dataverse is only reachable over https/);
+    assert.match(r.resultMessage ?? '', /is not valid: it uses http, and Dataverse is reached over https only/);
     assert.deepStrictEqual(sim.log, []);
   });
 

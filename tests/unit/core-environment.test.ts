@@ -22,12 +22,13 @@ describe('environment and cloud', () => {
   });
 
   it('accepts only https environment roots', () => {
-    const fail = (reason: string) => new Error(reason);
+    const fail = (problem: string, detail?: string) => new Error(`${problem} ${detail ?? ''}`);
     assert.strictEqual(parseEnvironmentUrl('https://contoso.crm.dynamics.com/', fail).origin, 'https://contoso.crm.dynamics.com');
     assert.strictEqual(parseEnvironmentUrl('https://contoso.crm.dynamics.com/api/data/v9.2', fail).origin, 'https://contoso.crm.dynamics.com');
-    assert.throws(() => parseEnvironmentUrl('http://contoso.crm.dynamics.com', fail), /uses http/);
-    assert.throws(() => parseEnvironmentUrl('contoso', fail), /not a URL/);
-    assert.throws(() => parseEnvironmentUrl('https://contoso.crm.dynamics.com/main.aspx', fail), /without a path/);
+    assert.throws(() => parseEnvironmentUrl('http://contoso.crm.dynamics.com', fail), /notHttps http/);
+    assert.throws(() => parseEnvironmentUrl('contoso', fail), /notUrl/);
+    assert.throws(() => parseEnvironmentUrl('https://me:pw@contoso.crm.dynamics.com', fail), /credentials/);
+    assert.throws(() => parseEnvironmentUrl('https://contoso.crm.dynamics.com/main.aspx', fail), /path/);
   });
 });
 
