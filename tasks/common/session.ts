@@ -46,7 +46,7 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
     network: agentNetworkSettings((name) => host.variable(name)),
     maxConcurrency: options.maxConcurrency ?? 48,
     retry: Number.isFinite(retryBase) && retryBase > 0 ? { baseDelayMs: retryBase } : undefined,
-    onEvent: (event) => host.debug(describeEvent(event)),
+    onEvent: (host.variable('System.Debug') ?? '').toLowerCase() === 'true' ? (event) => host.debug(describeEvent(event)) : undefined,
   });
   const tokens = new TokenProvider(credentials, environment.endpoints, http, (secret) => host.setSecret(secret), (resource, reason) =>
     host.loc('AuthFailed', resource, reason), host.loc('FederationTokenEmpty'),
@@ -55,13 +55,14 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
   const admin = new PowerPlatformAdminClient(http, environment.endpoints.powerAppsApiUrl, environment.endpoints.bapApiUrl, tokens.source(environment.endpoints.powerAppsAudience));
 
   try {
-    const whoAmI = await dataverse.whoAmI();
-    const [user, organization] = await Promise.all([
-      dataverse.get<{ fullname?: string; azureactivedirectoryobjectid?: string; applicationid?: string }>(
-        `systemusers(${whoAmI.UserId})?$select=fullname,azureactivedirectoryobjectid,applicationid`,
-      ),
+    // The caller's object id is in its token, so its system user is looked up alongside WhoAmI.
+    const objectId = tokenObjectId(await tokens.getToken(environment.url));
+    const [whoAmI, organization, byObjectId] = await Promise.all([
+      dataverse.whoAmI(),
       dataverse.currentOrganization(),
+      objectId ? dataverse.getAll<CallerRecord>(`systemusers?$select=${CALLER_COLUMNS}&$filter=azureactivedirectoryobjectid eq ${objectId}`) : Promise.resolve([]),
     ]);
+    const user = byObjectId.find((u) => u.systemuserid === whoAmI.UserId) ?? (await dataverse.get<CallerRecord>(`systemusers(${whoAmI.UserId})?$select=${CALLER_COLUMNS}`));
     const identity: Identity = {
       userId: whoAmI.UserId,
       objectId: user.azureactivedirectoryobjectid,
@@ -74,6 +75,26 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
   } catch (error) {
     http.close();
     throw error;
+  }
+}
+
+interface CallerRecord {
+  systemuserid: string;
+  fullname?: string;
+  azureactivedirectoryobjectid?: string;
+  applicationid?: string;
+}
+
+const CALLER_COLUMNS = 'systemuserid,fullname,azureactivedirectoryobjectid,applicationid';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The `oid` claim of an access token, when the token is a JWT that carries one. */
+function tokenObjectId(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { oid?: unknown };
+    return typeof payload.oid === 'string' && GUID.test(payload.oid) ? payload.oid : undefined;
+  } catch {
+    return undefined;
   }
 }
 

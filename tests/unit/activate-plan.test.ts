@@ -229,11 +229,28 @@ describe('activate: plan — identity', () => {
     assert.strictEqual(plan.flows[0].actor?.kind === 'user' && plan.flows[0].actor.objectId, ALICE);
   });
 
-  it('turns on a flow that uses only Dataverse references, or none, as the service principal without listing connections', () => {
-    const plan = buildPlan(input([flow(1, 'Dataverse only', { refs: ['c_dataverse_sp'] }), flow(2, 'No connections')], { connections: undefined, users: undefined }), loc);
+  it('turns on a flow without connections as the service principal without listing connections', () => {
+    const plan = buildPlan(input([flow(2, 'No connections')], { connections: undefined, users: undefined }), loc);
     assert.strictEqual(plan.needsConnections, false);
-    for (const item of plan.flows) assert.deepStrictEqual(item.actor, { kind: 'servicePrincipal' });
+    assert.deepStrictEqual(plan.flows[0].actor, { kind: 'servicePrincipal' });
     assert.deepStrictEqual(plan.actingUsers, []);
+  });
+
+  it("turns on a Dataverse-only flow as the service principal on its own connection, and as the owner on a user's", () => {
+    const plan = buildPlan(
+      input([flow(1, 'Dataverse on SP connection', { refs: ['c_dataverse_sp'] }), flow(3, 'Dataverse on Alice connection', { refs: ['c_dataverse_alice'] })], {
+        references: [
+          { logicalName: 'c_dataverse_sp', connectorId: 'shared_commondataserviceforapps', connectionId: 'conn-dataverse-sp' },
+          { logicalName: 'c_dataverse_alice', connectorId: 'shared_commondataserviceforapps', connectionId: 'conn-dataverse-alice' },
+        ],
+        connections: [connection('conn-dataverse-sp', 'shared_commondataserviceforapps', SP), connection('conn-dataverse-alice', 'shared_commondataserviceforapps', ALICE)],
+      }),
+      loc,
+    );
+    const flows = byName(plan.flows);
+    assert.deepStrictEqual(flows.get('Dataverse on SP connection')?.actor, { kind: 'servicePrincipal' });
+    assert.strictEqual(flows.get('Dataverse on Alice connection')?.actor?.kind, 'user');
+    assert.strictEqual((flows.get('Dataverse on Alice connection')?.actor as { objectId: string }).objectId, ALICE);
   });
 
   it('needs the connections before it can pick owners', () => {

@@ -34,6 +34,9 @@ export async function activateFlows(host: TaskHost): Promise<TaskOutcome> {
     report.impersonation = inputs.impersonation;
     report.maxParallel = inputs.maxParallel;
 
+    // With ConnectionOwner the connection listing is nearly always needed: it is read alongside the
+    // solution, and a refusal only matters if the plan turns out to need it.
+    const listing = inputs.impersonation === 'ConnectionOwner' ? settle(gatherConnections(session, loc)) : undefined;
     const state = await gatherSolution(session.dataverse, inputs.solutionName, environment, loc);
     host.info(loc('Gathered', state.flows.length, state.solution.uniquename, state.references.length));
 
@@ -56,17 +59,18 @@ export async function activateFlows(host: TaskHost): Promise<TaskOutcome> {
     let plan = buildPlan(planInput, loc);
     let connections: ConnectionInfo[] = [];
     if (plan.needsConnections) {
-      connections = await gatherConnections(session, loc);
+      connections = await (listing ?? settle(gatherConnections(session, loc))).then(unwrap);
       planInput.connections = connections;
       plan = buildPlan(planInput, loc);
     }
-    const owners = await gatherUsers(session.dataverse, plan.ownerObjectIds);
+    // Owners' system users and the act-on-behalf checks need only the owners' ids: read together.
+    const [owners, identityChecks] = await Promise.all([
+      gatherUsers(session.dataverse, plan.ownerObjectIds),
+      checkActingIdentities(session.dataverse, plan.actingUsers, IDENTITY_CHECKS_AT_ONCE),
+    ]);
     planInput.users = impersonateUser ? [...owners, impersonateUser] : owners;
+    planInput.identityChecks = identityChecks;
     plan = buildPlan(planInput, loc);
-    if (plan.actingUsers.length > 0) {
-      planInput.identityChecks = await checkActingIdentities(session.dataverse, plan.actingUsers, IDENTITY_CHECKS_AT_ONCE);
-      plan = buildPlan(planInput, loc);
-    }
 
     const flowNames = new Map<string, string>([...state.externalFlows, ...state.flows].map((f) => [f.id, f.name]));
     const nameOf = (id: string) => flowNames.get(id) ?? id;
@@ -154,4 +158,19 @@ function logResult(host: TaskHost, flow: PlannedFlow, result: FlowResult, spName
   if (result.outcome === 'activated') host.remoteInfo(loc('FlowActivated', flow.name, actor, result.durationMs));
   else if (result.outcome === 'deactivated') host.remoteInfo(loc('FlowDeactivated', flow.name, actor, result.durationMs));
   else if (result.outcome === 'failed') host.remoteInfo(loc('FlowFailed', flow.name, actor, `${result.error?.code}: ${result.error?.message}`));
+}
+
+type Settled<T> = { value: T } | { error: unknown };
+
+/** Holds a promise's outcome without an unhandled rejection while it may not be needed. */
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+function unwrap<T>(settled: Settled<T>): T {
+  if ('error' in settled) throw settled.error;
+  return settled.value;
 }

@@ -30,10 +30,11 @@ const IDS_PER_QUERY = 50;
  * depends on the number of pages, never on the number of flows.
  */
 export async function gatherSolution(dataverse: DataverseClient, solutionName: string, environmentUrl: string, loc: Localize): Promise<SolutionState> {
-  const solution = await findSolution(dataverse, solutionName, (name) => loc('SolutionNotFound', name, environmentUrl));
-  const [flowRecords, referenceRecords] = await Promise.all([
-    listSolutionCloudFlows(dataverse, solution.uniquename),
-    listSolutionConnectionReferences(dataverse, solution.uniquename),
+  // The component queries filter on the unique name themselves, so they go out with the solution lookup.
+  const [solution, flowRecords, referenceRecords] = await Promise.all([
+    findSolution(dataverse, solutionName, (name) => loc('SolutionNotFound', name, environmentUrl)),
+    listSolutionCloudFlows(dataverse, solutionName),
+    listSolutionConnectionReferences(dataverse, solutionName),
   ]);
   const flows: FlowFacts[] = flowRecords.map((record) => ({
     id: normaliseFlowId(record.workflowid),

@@ -15,8 +15,8 @@ import { buildItems, buildMarkdown, countItems, ReferenceReportItem, RunResult }
 
 const TASK_NAME = 'DataverseBindConnectionReferences';
 const FILE_BASE = 'dataverse-bind-connection-references';
-/** Connection reference updates in flight at once. */
-const WRITE_CONCURRENCY = 8;
+/** Connection reference updates in flight at once (Dataverse allows 52 concurrent requests per user). */
+const WRITE_CONCURRENCY = 16;
 const NAMES_IN_MESSAGE = 10;
 
 export async function bindConnectionReferences(host: TaskHost): Promise<TaskOutcome> {

@@ -16,13 +16,22 @@ export interface GatheredState {
  * number of references.
  */
 export async function gatherState(host: TaskHost, session: Session, solutionName: string): Promise<GatheredState> {
-  const solution = await findSolution(session.dataverse, solutionName, (name) => host.loc('SolutionNotFound', name, session.environment.url));
-  const references = await listSolutionConnectionReferences(session.dataverse, solution.uniquename);
-  if (references.length === 0) return { solution, references, connections: [] };
-  const connections = await listEnvironmentConnections(
+  // One round: the reference query filters on the unique name itself, and the connection listing is
+  // needed whenever the solution has references; a refusal of the listing only matters then.
+  const listing = listEnvironmentConnections(
     session,
     (url) => host.loc('EnvironmentNotFound', url),
     (reason, applicationId) => host.loc('ConnectionsForbidden', reason, applicationId),
+  ).then(
+    (connections) => ({ connections }),
+    (error: unknown) => ({ error }),
   );
-  return { solution, references, connections };
+  const [solution, references] = await Promise.all([
+    findSolution(session.dataverse, solutionName, (name) => host.loc('SolutionNotFound', name, session.environment.url)),
+    listSolutionConnectionReferences(session.dataverse, solutionName),
+  ]);
+  const listed = await listing;
+  if (references.length === 0) return { solution, references, connections: [] };
+  if ('error' in listed) throw listed.error;
+  return { solution, references, connections: listed.connections };
 }
