@@ -4,10 +4,8 @@ import { flowClientData, FlowConnectionUse } from '../tests/helpers/flow-definit
 
 export const BENCH_SOLUTION = 'ContosoFlowsAtScale';
 
-// No Dataverse connector: with Impersonation ConnectionOwner the activation task turns a flow whose
-// only connections are Dataverse ones on as the service principal, which needs those connections
-// shared with it; here every connection is its owner's own and shared with no one.
 const CONNECTORS = [
+  'shared_commondataserviceforapps',
   'shared_office365',
   'shared_sharepointonline',
   'shared_teams',
