@@ -18,6 +18,7 @@ export class TokenProvider {
   private readonly cache = new Map<string, { token: string; expiresOn: number }>();
   private readonly pending = new Map<string, Promise<string>>();
   private assertion?: { token: string; expiresOn: number };
+  private pendingAssertion?: Promise<string>;
   /** msal-node serves cached tokens: each is registered once, not once per request. */
   private readonly registered = new Set<string>();
 
@@ -93,9 +94,15 @@ export class TokenProvider {
   }
 
   /** The job's OIDC token from Azure DevOps, used as the client assertion (workload identity federation). */
-  private async federatedAssertion(): Promise<string> {
+  private federatedAssertion(): Promise<string> {
+    if (this.assertion && this.assertion.expiresOn - Date.now() > 60_000) return Promise.resolve(this.assertion.token);
+    // Token requests for several resources at once share one OIDC token request.
+    this.pendingAssertion ??= this.requestFederatedAssertion().finally(() => (this.pendingAssertion = undefined));
+    return this.pendingAssertion;
+  }
+
+  private async requestFederatedAssertion(): Promise<string> {
     if (this.credentials.scheme !== 'WorkloadIdentityFederation') throw new Error('not a federated credential');
-    if (this.assertion && this.assertion.expiresOn - Date.now() > 60_000) return this.assertion.token;
     const response = await this.http.request<{ oidcToken?: string }>({
       method: 'POST',
       url: this.credentials.oidcRequestUrl,

@@ -32,6 +32,8 @@ export interface Session {
 export interface ConnectOptions {
   /** Requests in flight at once across the task. */
   maxConcurrency?: number;
+  /** Also get the Power Apps admin API token while signing in, for a task that will list connections. */
+  adminToken?: boolean;
 }
 
 /** Resolves the environment and credentials, authenticates, and reports who the task acts as. */
@@ -56,7 +58,12 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
 
   try {
     // The caller's object id is in its token, so its system user is looked up alongside WhoAmI.
-    const objectId = tokenObjectId(await tokens.getToken(environment.url));
+    const [dataverseToken] = await Promise.all([
+      tokens.getToken(environment.url),
+      // A failure here is reported where the listing needs the token.
+      options.adminToken ? tokens.getToken(environment.endpoints.powerAppsAudience).catch(() => undefined) : undefined,
+    ]);
+    const objectId = tokenObjectId(dataverseToken);
     const [whoAmI, organization, byObjectId] = await Promise.all([
       dataverse.whoAmI(),
       dataverse.currentOrganization(),

@@ -25,7 +25,7 @@ const FAILURES_NAMED = 3;
 export async function activateFlows(host: TaskHost): Promise<TaskOutcome> {
   const inputs = readInputs(host);
   const loc: Localize = (key, ...args) => host.loc(key, ...args);
-  const session = await connect(host);
+  const session = await connect(host, { adminToken: true });
   try {
     const environment = session.environment.url;
     const report = newReport(TASK_NAME, environment, inputs.dryRun);
@@ -75,7 +75,7 @@ export async function activateFlows(host: TaskHost): Promise<TaskOutcome> {
     const flowNames = new Map<string, string>([...state.externalFlows, ...state.flows].map((f) => [f.id, f.name]));
     const nameOf = (id: string) => flowNames.get(id) ?? id;
     const spName = session.identity.name;
-    logPlan(host, plan, spName, loc);
+    logPlan(host, plan, spName, loc, inputs.dryRun);
 
     let results: Map<string, FlowResult>;
     if (inputs.dryRun) {
@@ -144,7 +144,12 @@ export async function activateFlows(host: TaskHost): Promise<TaskOutcome> {
   }
 }
 
-function logPlan(host: TaskHost, plan: Plan, spName: string, loc: Localize): void {
+/** A dry run prints the whole plan; a real run prints each flow as it completes, so only the count here. */
+function logPlan(host: TaskHost, plan: Plan, spName: string, loc: Localize, dryRun: boolean): void {
+  if (!dryRun) {
+    host.info(loc('PlanSummary', plan.flows.filter((f) => f.outcome === 'pending').length, plan.flows.length));
+    return;
+  }
   host.info(loc('PlanHeader', plan.flows.length));
   for (const flow of plan.flows) {
     const state = flow.outcome === 'pending' ? '' : ` [${flow.outcome}${flow.error ? `: ${flow.error.code}` : ''}]`;

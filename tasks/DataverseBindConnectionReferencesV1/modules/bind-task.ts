@@ -21,7 +21,7 @@ const NAMES_IN_MESSAGE = 10;
 
 export async function bindConnectionReferences(host: TaskHost): Promise<TaskOutcome> {
   const inputs = readInputs(host);
-  const session = await connect(host);
+  const session = await connect(host, { adminToken: true });
   try {
     return await run(host, session, inputs);
   } finally {
