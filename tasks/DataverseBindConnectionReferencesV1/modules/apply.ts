@@ -1,3 +1,4 @@
+import { mapWithConcurrency } from '../../common/concurrency';
 import { DataverseClient } from '../../common/dataverse';
 import { PlatformError, errorMessage } from '../../common/errors';
 import { PlanItem, SERVICE_PRINCIPAL } from './plan';
@@ -49,21 +50,16 @@ export async function applyBindings(dataverse: DataverseClient, toBind: readonly
   if (!stopped) return results;
 
   const changed = results.filter((r) => r.outcome === 'bound');
-  next = 0;
-  const undo = async () => {
-    while (next < changed.length) {
-      const result = changed[next++];
-      try {
-        await setConnection(dataverse, result.item.id, result.item.currentConnectionId ?? null, result.item.rollbackActor);
-        result.outcome = 'rolledBack';
-        options.onRolledBack?.(result.item);
-      } catch (error) {
-        result.outcome = 'rollbackFailed';
-        result.error = error;
-      }
+  await mapWithConcurrency(changed, options.concurrency, async (result) => {
+    try {
+      await setConnection(dataverse, result.item.id, result.item.currentConnectionId ?? null, result.item.rollbackActor);
+      result.outcome = 'rolledBack';
+      options.onRolledBack?.(result.item);
+    } catch (error) {
+      result.outcome = 'rollbackFailed';
+      result.error = error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, changed.length) }, undo));
+  });
   return results;
 }
 
