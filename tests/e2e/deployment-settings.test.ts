@@ -319,3 +319,28 @@ describe('DataverseDeploymentSettings@1 end to end', function () {
     assert.ok(fs.existsSync(output));
   });
 });
+
+describe('DataverseDeploymentSettings@1 when the service principal is not a management app', () => {
+  let sim: Simulator;
+  before(async () => {
+    const [app] = baseScenario().apps;
+    sim = await startSimulator({ scenario: baseScenario({ apps: [{ ...app, managementApp: false }] }) });
+  });
+  after(async () => sim?.stop());
+
+  it('fails validation with one message saying how to register it, and writes nothing', async () => {
+    const output = path.join(tempDir('settings-unregistered-'), 'deploymentsettings.json');
+    const r = await runAgentTask({
+      task: 'DataverseDeploymentSettingsV1',
+      inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionInputFile: CONTOSO_UNPACKED, OutputFile: output, Validate: 'true' },
+      endpoint: clientSecretEndpoint(sim.url),
+      variables: simulatorVariables(sim.url),
+      caFile: sim.caFile,
+    });
+    assertNoSecretsVisible(r, [CLIENT_SECRET]);
+    assert.strictEqual(r.result, 'Failed', describeRun(r));
+    assert.match(r.resultMessage ?? '', /pac admin application register --application-id [0-9a-f-]{36}/);
+    assert.strictEqual(fs.existsSync(output), false);
+    assert.deepStrictEqual(sim.log.filter((e) => e.kind === 'write'), []);
+  });
+});

@@ -39,7 +39,7 @@ export async function runDeploymentSettings(host: TaskHost): Promise<TaskOutcome
     environmentUrl = resolveEnvironment(host, connection ? host.endpointUrl(connection) : undefined).url;
     host.info(host.loc('Offline', environmentUrl));
   } else {
-    session = await connect(host);
+    session = await connect(host, { adminToken: inputs.validate || inputs.owner !== undefined });
     environmentUrl = session.environment.url;
   }
 
@@ -56,7 +56,11 @@ export async function runDeploymentSettings(host: TaskHost): Promise<TaskOutcome
     const referenceCount = new Set([...(solution?.connectionReferences ?? []).map((r) => r.logicalName.toLowerCase()), ...starting.ConnectionReferences.map((r) => r.LogicalName.toLowerCase())]).size;
     let connections: ConnectionInfo[] | undefined;
     if (session && needsConnections(referenceCount, inputs.validate, inputs.owner)) {
-      connections = await listEnvironmentConnections(session, (url) => host.loc('EnvironmentNotFound', url));
+      connections = await listEnvironmentConnections(
+        session,
+        (url) => host.loc('EnvironmentNotFound', url),
+        (reason, applicationId) => host.loc('ConnectionsForbidden', reason, applicationId),
+      );
       host.info(host.loc('ConnectionsListed', connections.length, environmentUrl));
     }
 
