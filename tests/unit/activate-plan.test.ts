@@ -327,3 +327,17 @@ describe('activate: plan — selection', () => {
     assert.strictEqual(items.get('Off')?.action, 'turnOn');
   });
 });
+
+describe('activate: plan — connection status', () => {
+  it('fails a flow whose connection is not Connected before any write, naming the connection', () => {
+    const plan = buildPlan(
+      input([flow(1, 'Broken outlook', { refs: ['c_outlook_alice'] })], {
+        connections: [{ ...connection('conn-outlook-alice', 'shared_office365', ALICE), connected: false, status: 'Error' }, ...connections.slice(1)],
+      }),
+      loc,
+    );
+    assert.strictEqual(plan.flows[0].outcome, 'failed');
+    assert.strictEqual(plan.flows[0].error?.code, 'ConnectionNotConnected');
+    assert.match(plan.flows[0].error?.message ?? '', /conn-outlook-alice/);
+  });
+});

@@ -360,6 +360,15 @@ export function chooseOwner(bound: readonly BoundConnection[], connections: Read
         },
       };
     }
+    if (!connection.connected) {
+      return {
+        error: {
+          code: 'ConnectionNotConnected',
+          message: loc('MsgConnectionNotConnected', b.reference, b.connectionId, connection.status),
+          hint: loc('HintConnectionNotConnected', b.connectionId, b.reference),
+        },
+      };
+    }
     const owner = connection.ownerObjectId;
     if (!owner) {
       return { error: { code: 'ConnectionOwnerUnknown', message: loc('MsgConnectionOwnerUnknown', b.connectionId, b.reference), hint: loc('HintConnectionOwnerUnknown') } };
