@@ -48,6 +48,8 @@ function solutionFetchXml(entity: string, primaryId: string, attributes: string[
     `<fetch distinct="true">`,
     `<entity name="${entity}">`,
     ...attributes.map((a) => `<attribute name="${a}"/>`),
+    // Paging through a query with link-entities is stable only when ordered by the primary key.
+    `<order attribute="${primaryId}"/>`,
     filter,
     `<link-entity name="solutioncomponent" from="objectid" to="${primaryId}" link-type="inner" alias="sc">`,
     `<link-entity name="solution" from="solutionid" to="solutionid" link-type="inner" alias="s">`,

@@ -106,13 +106,17 @@ describe('DataverseActivateFlows: sixty flows under throttling and a token that 
     assert.ok(activations.every((e) => e.callerObjectId === (Number(/-0*(\d+)\)$/.exec(e.path)?.[1]) % 2 ? ALICE.objectId : BOB.objectId)));
   });
 
-  it('a second run makes no write', async () => {
-    const run = await runActivate(sim, { SolutionName: 'LoadTest' });
+  it('a second run makes no write, also when it pages through the flows seven at a time', async () => {
+    const run = await runActivate(sim, { SolutionName: 'LoadTest' }, { variables: { 'PowerPlatform.PageSize': '7' } });
     assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'Succeeded', describeRun(run));
     assert.deepStrictEqual(sim.log.filter((e) => e.kind === 'write'), []);
     assert.strictEqual(run.outputs.ActivatedCount, '0');
-    assert.ok(readReport(run).items.every((item) => item.outcome === 'alreadyInState'));
+    const items = readReport(run).items;
+    assert.strictEqual(items.length, 60, 'every flow of every page was read');
+    assert.ok(items.every((item) => item.outcome === 'alreadyInState'));
+    const flowPages = sim.log.filter((e) => e.method === 'GET' && e.path.endsWith('/workflows') && e.status === 200);
+    assert.strictEqual(flowPages.length, Math.ceil(60 / 7), 'the FetchXML query was paged');
   });
 });
 
