@@ -61,6 +61,8 @@ function solutionFetchXml(entity: string, primaryId: string, attributes: string[
   ].join('');
 }
 
+export const CONNECTION_REFERENCE_COLUMNS = ['connectionreferenceid', 'connectionreferencelogicalname', 'connectionreferencedisplayname', 'connectorid', 'connectionid'];
+
 /** Every connection reference of a solution, in one paged query whatever their number. */
 export function listSolutionConnectionReferences(dataverse: DataverseClient, uniqueName: string): Promise<ConnectionReferenceRecord[]> {
   return dataverse.fetchAll<ConnectionReferenceRecord>(
@@ -68,7 +70,7 @@ export function listSolutionConnectionReferences(dataverse: DataverseClient, uni
     solutionFetchXml(
       'connectionreference',
       'connectionreferenceid',
-      ['connectionreferenceid', 'connectionreferencelogicalname', 'connectionreferencedisplayname', 'connectorid', 'connectionid'],
+      CONNECTION_REFERENCE_COLUMNS,
       uniqueName,
     ),
   );
@@ -89,19 +91,28 @@ export function listSolutionCloudFlows(dataverse: DataverseClient, uniqueName: s
 }
 
 const USER_COLUMNS = 'systemuserid,azureactivedirectoryobjectid,domainname,fullname,isdisabled,applicationid';
-const IDS_PER_QUERY = 50;
+const VALUES_PER_QUERY = 50;
 
 /**
- * The system users with these Entra object ids or UPNs. One query per 50 distinct identities,
- * so the count follows the number of owners, never the number of flows or references.
+ * Every row of `entitySetAndSelect` (e.g. `systemusers?$select=...`) whose `property` is one of
+ * `values`, with one query per 50 distinct values, sent together: the count follows the number of
+ * distinct values, never the number of flows or references that mention them.
  */
+export async function getAllIn<T>(dataverse: DataverseClient, entitySetAndSelect: string, property: string, values: readonly string[]): Promise<T[]> {
+  const distinct = [...new Set(values)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < distinct.length; i += VALUES_PER_QUERY) chunks.push(distinct.slice(i, i + VALUES_PER_QUERY));
+  const pages = await Promise.all(chunks.map((chunk) => dataverse.getAll<T>(`${entitySetAndSelect}&$filter=${inFilter(property, chunk)}`)));
+  return pages.flat();
+}
+
+/** The system users with these Entra object ids or UPNs. */
 export async function findSystemUsers(dataverse: DataverseClient, identities: { objectIds?: string[]; upns?: string[] }): Promise<SystemUserRecord[]> {
-  const objectIds = [...new Set((identities.objectIds ?? []).map((id) => id.toLowerCase()))];
-  const upns = [...new Set((identities.upns ?? []).map((upn) => upn.toLowerCase()))];
-  const clauses: string[] = [];
-  for (let i = 0; i < objectIds.length; i += IDS_PER_QUERY) clauses.push(inFilter('azureactivedirectoryobjectid', objectIds.slice(i, i + IDS_PER_QUERY)));
-  for (let i = 0; i < upns.length; i += IDS_PER_QUERY) clauses.push(inFilter('domainname', upns.slice(i, i + IDS_PER_QUERY)));
-  const results = await Promise.all(clauses.map((filter) => dataverse.getAll<SystemUserRecord>(`systemusers?$select=${USER_COLUMNS}&$filter=${filter}`)));
+  const path = `systemusers?$select=${USER_COLUMNS}`;
+  const results = await Promise.all([
+    getAllIn<SystemUserRecord>(dataverse, path, 'azureactivedirectoryobjectid', (identities.objectIds ?? []).map((id) => id.toLowerCase())),
+    getAllIn<SystemUserRecord>(dataverse, path, 'domainname', (identities.upns ?? []).map((upn) => upn.toLowerCase())),
+  ]);
   const byId = new Map<string, SystemUserRecord>();
   for (const user of results.flat()) byId.set(user.systemuserid, user);
   return [...byId.values()];

@@ -1,14 +1,16 @@
 import { ConnectionInfo, parseOwner } from '../../common/connections';
-import { DataverseClient, odataString } from '../../common/dataverse';
+import { DataverseClient } from '../../common/dataverse';
 import { UserError } from '../../common/errors';
 import { listEnvironmentConnections } from '../../common/environment-connections';
 import { Session } from '../../common/session';
 import {
+  CONNECTION_REFERENCE_COLUMNS,
   ConnectionReferenceRecord,
   SolutionRecord,
   SystemUserRecord,
   findSolution,
   findSystemUsers,
+  getAllIn,
   listSolutionCloudFlows,
   listSolutionConnectionReferences,
 } from '../../common/solution-queries';
@@ -21,8 +23,6 @@ export interface SolutionState {
   references: ReferenceFacts[];
   externalFlows: ExternalFlowFacts[];
 }
-
-const IDS_PER_QUERY = 50;
 
 /**
  * The solution, its cloud flows (with definitions and state) and connection references, plus the
@@ -50,14 +50,13 @@ export async function gatherSolution(dataverse: DataverseClient, solutionName: s
   const otherFlows = [...new Set(flows.flatMap((f) => f.definition.childFlowIds))].filter((id) => !flowIds.has(id) && isGuid(id));
 
   const [extraReferences, externalFlows] = await Promise.all([
-    inChunks(otherReferences, (chunk) =>
-      dataverse.getAll<ConnectionReferenceRecord>(
-        `connectionreferences?$select=connectionreferenceid,connectionreferencelogicalname,connectionreferencedisplayname,connectorid,connectionid&$filter=${inFilter('connectionreferencelogicalname', chunk)}`,
-      ),
+    getAllIn<ConnectionReferenceRecord>(
+      dataverse,
+      `connectionreferences?$select=${CONNECTION_REFERENCE_COLUMNS.join(',')}`,
+      'connectionreferencelogicalname',
+      otherReferences,
     ),
-    inChunks(otherFlows, (chunk) =>
-      dataverse.getAll<{ workflowid: string; name: string; statecode: number }>(`workflows?$select=workflowid,name,statecode&$filter=${inFilter('workflowid', chunk)}`),
-    ),
+    getAllIn<{ workflowid: string; name: string; statecode: number }>(dataverse, 'workflows?$select=workflowid,name,statecode', 'workflowid', otherFlows),
   ]);
   return {
     solution,
@@ -74,16 +73,6 @@ function toReferenceFacts(record: ConnectionReferenceRecord): ReferenceFacts {
     connectorId: record.connectorid,
     connectionId: record.connectionid || undefined,
   };
-}
-
-async function inChunks<T>(values: string[], query: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const chunks: string[][] = [];
-  for (let i = 0; i < values.length; i += IDS_PER_QUERY) chunks.push(values.slice(i, i + IDS_PER_QUERY));
-  return (await Promise.all(chunks.map(query))).flat();
-}
-
-function inFilter(property: string, values: string[]): string {
-  return `Microsoft.Dynamics.CRM.In(PropertyName=${odataString(property)},PropertyValues=[${values.map(odataString).join(',')}])`;
 }
 
 function isGuid(value: string): boolean {
