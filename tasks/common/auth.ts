@@ -1,6 +1,7 @@
 import { ConfidentialClientApplication, ManagedIdentityApplication } from '@azure/msal-node';
 import { PlatformError, UserError, errorMessage } from './errors';
 import { Credentials } from './credentials';
+import { jwtClaims } from './jwt-claims';
 import { CloudEndpoints, MICROSOFT_AUTHORITY_HOSTS } from './cloud';
 import { HttpClient, TokenSource } from './http-client';
 
@@ -120,12 +121,8 @@ export class TokenProvider {
 const TOKEN_REFRESH_MARGIN_MS = 2 * 60_000;
 
 function jwtExpiry(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const exp = jwtClaims(token)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
 function authFailureReason(error: unknown): string {

@@ -5,6 +5,7 @@ import { resolveEnvironment, TargetEnvironment } from './environment';
 import { agentNetworkSettings } from './network';
 import { HttpClient, RequestEvent } from './http-client';
 import { TokenProvider } from './auth';
+import { jwtClaims } from './jwt-claims';
 import { DataverseClient } from './dataverse';
 import { PowerPlatformAdminClient } from './admin';
 
@@ -97,12 +98,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The `oid` claim of an access token, when the token is a JWT that carries one. */
 function tokenObjectId(token: string): string | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { oid?: unknown };
-    return typeof payload.oid === 'string' && GUID.test(payload.oid) ? payload.oid : undefined;
-  } catch {
-    return undefined;
-  }
+  const oid = jwtClaims(token)?.oid;
+  return typeof oid === 'string' && GUID.test(oid) ? oid : undefined;
 }
 
 function pageSize(host: TaskHost): number {
