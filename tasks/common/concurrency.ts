@@ -46,3 +46,18 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type Settled<T> = { value: T } | { error: unknown };
+
+/** Holds a promise's outcome without an unhandled rejection, for work started before it is known to be needed. */
+export function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+export function unwrap<T>(settled: Settled<T>): T {
+  if ('error' in settled) throw settled.error;
+  return settled.value;
+}

@@ -7,6 +7,7 @@ import { TaskOutcome } from '../../common/task-runner';
 import { FlowResult, applyPlan, plannedResults } from './apply';
 import { classifyFlowError } from './classify';
 import { checkActingIdentities } from '../../common/acting-identity';
+import { settle, unwrap } from '../../common/concurrency';
 import { gatherConnections, gatherSolution, gatherUsers, resolveImpersonateUser } from './gather';
 import { readInputs } from './inputs';
 import { Localize, Plan, PlanInput, PlannedFlow, STATE_OFF, STATE_ON, UserFacts, buildPlan } from './plan';
@@ -163,19 +164,4 @@ function logResult(host: TaskHost, flow: PlannedFlow, result: FlowResult, spName
   if (result.outcome === 'activated') host.remoteInfo(loc('FlowActivated', flow.name, actor, result.durationMs));
   else if (result.outcome === 'deactivated') host.remoteInfo(loc('FlowDeactivated', flow.name, actor, result.durationMs));
   else if (result.outcome === 'failed') host.remoteInfo(loc('FlowFailed', flow.name, actor, `${result.error?.code}: ${result.error?.message}`));
-}
-
-type Settled<T> = { value: T } | { error: unknown };
-
-/** Holds a promise's outcome without an unhandled rejection while it may not be needed. */
-function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-}
-
-function unwrap<T>(settled: Settled<T>): T {
-  if ('error' in settled) throw settled.error;
-  return settled.value;
 }

@@ -1,3 +1,4 @@
+import { settle, unwrap } from '../../common/concurrency';
 import { ConnectionInfo } from '../../common/connections';
 import { listEnvironmentConnections } from '../../common/environment-connections';
 import { Session } from '../../common/session';
@@ -18,13 +19,12 @@ export interface GatheredState {
 export async function gatherState(host: TaskHost, session: Session, solutionName: string): Promise<GatheredState> {
   // One round: the reference query filters on the unique name itself, and the connection listing is
   // needed whenever the solution has references; a refusal of the listing only matters then.
-  const listing = listEnvironmentConnections(
-    session,
-    (url) => host.loc('EnvironmentNotFound', url),
-    (reason, applicationId) => host.loc('ConnectionsForbidden', reason, applicationId),
-  ).then(
-    (connections) => ({ connections }),
-    (error: unknown) => ({ error }),
+  const listing = settle(
+    listEnvironmentConnections(
+      session,
+      (url) => host.loc('EnvironmentNotFound', url),
+      (reason, applicationId) => host.loc('ConnectionsForbidden', reason, applicationId),
+    ),
   );
   const [solution, references] = await Promise.all([
     findSolution(session.dataverse, solutionName, (name) => host.loc('SolutionNotFound', name, session.environment.url)),
@@ -32,6 +32,5 @@ export async function gatherState(host: TaskHost, session: Session, solutionName
   ]);
   const listed = await listing;
   if (references.length === 0) return { solution, references, connections: [] };
-  if ('error' in listed) throw listed.error;
-  return { solution, references, connections: listed.connections };
+  return { solution, references, connections: unwrap(listed) };
 }
