@@ -24,6 +24,8 @@ describe('DataverseActivateFlows: input mistakes and missing permissions fail be
     sim = await startSimulator({
       scenario: baseScenario({
         environmentId: 'contoso-inputs-env',
+        // the platform before 2023 refused a service principal any flow with a user connection (BapListServicePlansFailed)
+        legacyServicePrincipalRule: true,
         apps: [
           ...base.apps,
           { appId: UNREGISTERED.appId, secret: UNREGISTERED.secret, objectId: UNREGISTERED.objectId, managementApp: false },

@@ -214,7 +214,8 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
   });
 
   it('Impersonation None fails on connections not shared with the service principal, with the platform code and the hint', async () => {
-    const sim = await start(fiveReferences());
+    // the task still classifies the simulator's earlier refusal shape; the plug-in shape is the simulator's default now
+    const sim = await start({ ...fiveReferences(), legacyBindingRefusal: true });
     const before = bindings(sim);
     const run = await runBind(sim, { ...fiveInputs(), Impersonation: 'None' });
     assert.strictEqual(run.result, 'Failed', describeRun(run));

@@ -1,7 +1,7 @@
 import { JwtSigner, nowSeconds } from './jwt';
 import { Scenario } from './scenario';
 import { ConnectionState, SimulatorState } from './store';
-import { Headers, SimResponse, json } from './util';
+import { Headers, SimResponse, json, stableGuid } from './util';
 
 export const POWERAPPS_AUDIENCE = 'https://service.powerapps.com';
 
@@ -9,6 +9,20 @@ interface AdminCaller {
   oid: string;
   appid: string;
   managementApp: boolean;
+}
+
+interface PermissionsExpand {
+  /** from `maxAssignedTo('<object id>')` */
+  principalId?: string;
+}
+
+/** `$expand=permissions` or `$expand=permissions($filter=maxAssignedTo('<object id>'))` (the plug-in's form). */
+function parsePermissionsExpand(expand: string | null): PermissionsExpand | undefined {
+  if (!expand) return undefined;
+  const item = expand.split(',').map((x) => x.trim()).find((x) => /^permissions\b/i.test(x));
+  if (!item) return undefined;
+  const m = /maxAssignedTo\(\s*'([^']*)'\s*\)/i.exec(item);
+  return { principalId: m ? m[1] : undefined };
 }
 
 function apiError(status: number, code: string, message: string, extra?: Record<string, unknown>): SimResponse {
@@ -62,17 +76,54 @@ export class AdminApi {
 
   private userInfo(oid: string) {
     const u = this.state.scenarioUser(oid);
-    return {
-      id: oid,
-      displayName: u?.fullName ?? u?.upn ?? oid,
-      email: u?.upn,
-      type: 'User',
-      tenantId: this.state.tenantId,
-      userPrincipalName: u?.upn,
-    };
+    const base = { id: oid, displayName: u?.fullName ?? u?.upn ?? oid, type: 'User', tenantId: this.state.tenantId };
+    // dataverse-facts Corrections, "Admin connections listing": UPN and email may be missing
+    if (this.scenario.adminCreatedByIdOnly) return base;
+    return { ...base, email: u?.upn, userPrincipalName: u?.upn };
   }
 
-  private connectionJson(c: ConnectionState): Record<string, unknown> {
+  /** `properties.statuses`: Connected, or the status with its `target` and `error` (dataverse-facts §6.1; error object a guess). */
+  private statuses(c: ConnectionState): Record<string, unknown>[] {
+    const status = c.status ?? 'Connected';
+    if (status === 'Connected') return [{ status }];
+    const service = c.connector.replace(/^shared_/, '');
+    const error = c.statusError ?? {
+      code: 'Unauthorized',
+      message:
+        `Failed to refresh access token for service: ${service}. Correlation Id=${stableGuid('connection-status', c.name)}, UTC TimeStamp=2026-01-01 00:00:00Z, ` +
+        'Error: AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2025-09-01T00:00:00Z and was inactive for 90.00:00:00.',
+    };
+    return [{ status, target: c.statusTarget ?? 'token', error }];
+  }
+
+  /**
+   * Role assignments of a connection in the shape of the admin module's
+   * Get-AdminPowerAppConnectionRoleAssignment and the Terraform provider's connection shares: the
+   * creator as `Owner`, each `sharedWith` principal as `CanView` ("Can use"), principal type
+   * `ServicePrincipal` for an application user. `principalId` keeps only the assignment
+   * `maxAssignedTo` would return for that principal (guess: the highest role it holds).
+   */
+  private roleAssignments(c: ConnectionState, principalId?: string): Record<string, unknown>[] {
+    const owner = c.createdBy.toLowerCase();
+    const principals = [owner, ...(c.sharedWith ?? []).map((x) => x.toLowerCase()).filter((x) => x !== owner)];
+    const wanted = principalId?.toLowerCase();
+    return principals
+      .filter((oid) => !wanted || oid === wanted)
+      .map((oid) => {
+        const u = this.state.scenarioUser(oid);
+        const app = !!u?.applicationId || this.scenario.apps.some((a) => a.objectId.toLowerCase() === oid);
+        const principal: Record<string, unknown> = { id: oid, displayName: u?.fullName ?? u?.upn ?? oid, type: app ? 'ServicePrincipal' : 'User', tenantId: this.state.tenantId };
+        if (!app && u?.upn) principal.email = u.upn;
+        return {
+          name: oid,
+          id: `/providers/Microsoft.PowerApps/apis/${c.connector}/connections/${c.name}/permissions/${oid}`,
+          type: 'Microsoft.PowerApps/apis/connections/permissions',
+          properties: { roleName: oid === owner ? 'Owner' : 'CanView', principal, notifyShareTargetOption: 'NotSpecified', inviteGuestToTenant: false },
+        };
+      });
+  }
+
+  private connectionJson(c: ConnectionState, expand?: PermissionsExpand): Record<string, unknown> {
     const env = this.state.environmentId;
     const apiId = `/providers/Microsoft.PowerApps/apis/${c.connector}`;
     return {
@@ -83,22 +134,25 @@ export class AdminApi {
         apiId,
         displayName: c.displayName ?? c.name,
         iconUri: `https://connectoricons-prod.azureedge.net/${c.connector}/icon.png`,
-        statuses: (c.status ?? 'Connected') === 'Connected' ? [{ status: 'Connected' }] : [{ status: 'Error', target: 'token', error: { code: 'Unauthenticated', message: 'This connection is not authenticated.' } }],
+        statuses: this.statuses(c),
         connectionParametersSet: { name: 'oauth', values: {} },
         createdBy: this.userInfo(c.createdBy),
         createdTime: c.createdTime,
         lastModifiedTime: c.createdTime,
         environment: { id: `/providers/Microsoft.PowerApps/environments/${env}`, name: env },
-        permissions: [],
+        ...(expand ? { permissions: this.roleAssignments(c, expand.principalId) } : {}),
         allowSharing: false,
       },
     };
   }
 
-  /** `GET /providers/Microsoft.PowerApps/scopes/admin/environments/{env}[/apis/{api}]/connections` */
+  /**
+   * `GET /providers/Microsoft.PowerApps/scopes/admin/environments/{env}[/apis/{api}]/connections`,
+   * `.../apis/{api}/connections/{name}` and `.../apis/{api}/connections/{name}/permissions`.
+   */
   connections(caller: AdminCaller, path: string, query: URLSearchParams, rawQuery: string): SimResponse {
-    const m = /^\/providers\/Microsoft\.PowerApps\/scopes\/admin\/environments\/([^/]+)(?:\/apis\/([^/]+))?\/connections\/?$/i.exec(path);
-    if (!m) return apiError(404, 'ResourceNotFound', `The resource '${path}' was not found.`);
+    const m = /^\/providers\/Microsoft\.PowerApps\/scopes\/admin\/environments\/([^/]+)(?:\/apis\/([^/]+))?\/connections(?:\/([^/]+)(\/permissions)?)?\/?$/i.exec(path);
+    if (!m || (m[3] && !m[2])) return apiError(404, 'ResourceNotFound', `The resource '${path}' was not found.`);
     if (!query.get('api-version')) {
       return apiError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
     }
@@ -106,11 +160,25 @@ export class AdminApi {
     const env = decodeURIComponent(m[1]);
     if (env.toLowerCase() !== this.state.environmentId.toLowerCase()) return this.envNotFound(env);
     const api = m[2] ? decodeURIComponent(m[2]).toLowerCase() : undefined;
+    const expand = parsePermissionsExpand(query.get('$expand'));
+    if (m[3]) {
+      const name = decodeURIComponent(m[3]);
+      const c = this.state.connection(name);
+      if (!c || c.connector.toLowerCase() !== api) {
+        // wording from the connection reference plug-in's answer (dataverse-facts Corrections)
+        return apiError(404, 'ConnectionNotFound', `Could not find connection '${name}' for API '${m[2]}'.`);
+      }
+      if (m[4]) {
+        const filter = parsePermissionsExpand(query.get('$filter') ? `permissions($filter=${query.get('$filter')})` : 'permissions');
+        return json(200, { value: this.roleAssignments(c, filter?.principalId) });
+      }
+      return json(200, this.connectionJson(c, expand));
+    }
     const all = this.state.connections.filter((c) => !api || c.connector.toLowerCase() === api);
     const pageSize = this.scenario.adminPageSize ?? 100;
     const skip = Number(query.get('$skiptoken') ? Buffer.from(query.get('$skiptoken') as string, 'base64url').toString() : '0') || 0;
     const page = all.slice(skip, skip + pageSize);
-    const body: Record<string, unknown> = { value: page.map((c) => this.connectionJson(c)) };
+    const body: Record<string, unknown> = { value: page.map((c) => this.connectionJson(c, expand)) };
     if (skip + pageSize < all.length) {
       const next = new URLSearchParams(query);
       next.set('$skiptoken', Buffer.from(String(skip + pageSize)).toString('base64url'));

@@ -1,17 +1,12 @@
-import { DataverseError } from './errors';
+import { DataverseError, platformMessage } from './errors';
 import { Row, SimulatorState } from './store';
 
 export const DATAVERSE_CONNECTOR = 'shared_commondataserviceforapps';
 
 /** 0x80060467 FlowServiceClientError wrapping the Flow service's `{"error":{code,message}}` (dataverse-facts §1.5, §5). */
-export function flowClientError(httpStatus: number, statusName: string, innerCode: string, innerMessage: string): DataverseError {
+export function flowClientError(httpStatus: number, statusName: string, innerCode: string, innerMessage: string, language?: string): DataverseError {
   const details = JSON.stringify({ error: { code: innerCode, message: innerMessage } });
-  return new DataverseError(
-    httpStatus,
-    '0x80060467',
-    `Flow client error returned with status code "${statusName}" and details "${details}".`,
-    innerCode,
-  );
+  return new DataverseError(httpStatus, '0x80060467', platformMessage(language, 'flowClientError', { status: statusName, details }), innerCode);
 }
 
 export function connectorName(connectorId: string): string {
@@ -23,6 +18,7 @@ interface ClientDataReference {
   key: string;
   logicalName?: string;
   apiName?: string;
+  runtimeSource?: string;
 }
 
 function parseClientData(flow: Row): { refs: ClientDataReference[]; definition: unknown } {
@@ -35,8 +31,8 @@ function parseClientData(flow: Row): { refs: ClientDataReference[]; definition: 
   }
   const props = (data as { properties?: { connectionReferences?: Record<string, unknown>; definition?: unknown } }).properties ?? {};
   const refs: ClientDataReference[] = Object.entries(props.connectionReferences ?? {}).map(([key, v]) => {
-    const ref = v as { connection?: { connectionReferenceLogicalName?: string }; api?: { name?: string } };
-    return { key, logicalName: ref.connection?.connectionReferenceLogicalName, apiName: ref.api?.name };
+    const ref = v as { runtimeSource?: string; connection?: { connectionReferenceLogicalName?: string }; api?: { name?: string } };
+    return { key, logicalName: ref.connection?.connectionReferenceLogicalName, apiName: ref.api?.name, runtimeSource: ref.runtimeSource };
   });
   return { refs, definition: props.definition };
 }
@@ -61,7 +57,7 @@ export function childFlowIds(definition: unknown): string[] {
   return [...new Set(found)];
 }
 
-function canUseConnection(state: SimulatorState, connectionName: string, oid: string): boolean {
+export function canUseConnection(state: SimulatorState, connectionName: string, oid: string): boolean {
   const c = state.connection(connectionName);
   if (!c) return false;
   const me = oid.toLowerCase();
@@ -69,35 +65,31 @@ function canUseConnection(state: SimulatorState, connectionName: string, oid: st
 }
 
 /**
- * The checks the platform makes when a cloud flow is turned on (dataverse-facts §5), in this order:
- * references exist, references bound, connections usable by the effective user, no application
- * user with non-Dataverse connectors, child flows on.
+ * The checks the platform makes when a cloud flow is turned on (dataverse-facts §5 and its
+ * Corrections), in this order: references exist, references bound, every bound connection owned by
+ * or shared with the effective user (users and service principals alike), [legacy: no application
+ * user with non-Dataverse connectors], child flows on. Invoker (run-only) references are checked
+ * unless the scenario says the platform skips them.
  */
 export function checkActivation(state: SimulatorState, flow: Row, effectiveUser: Row): void {
+  const scenario = state.scenario;
+  const lang = scenario.language;
+  const checkInvoker = scenario.checkInvokerReferencesAtActivation !== false;
   const { refs, definition } = parseClientData(flow);
-  const named = refs.filter((r) => r.logicalName);
+  const named = refs.filter((r) => r.logicalName && (checkInvoker || r.runtimeSource?.toLowerCase() !== 'invoker'));
   const resolved = named.map((r) => ({ ref: r, row: state.connectionReference(r.logicalName as string) }));
 
   const missing = resolved.filter((x) => !x.row).map((x) => x.ref.logicalName as string);
   if (missing.length > 0) {
     // status is a guess; code and message are the documented ConnectionReferenceNotFound
-    throw new DataverseError(
-      400,
-      '0x80095005',
-      `Failed to find connection references with logical name(s) '${missing.join(',')}'. Please check if connection references exists.`,
-      'ConnectionReferenceNotFound',
-    );
+    throw new DataverseError(400, '0x80095005', platformMessage(lang, 'connectionReferenceNotFound', { names: missing.join(',') }), 'ConnectionReferenceNotFound');
   }
 
   for (const { row } of resolved) {
     const cr = row as Row;
     if (!cr.connectionid) {
-      throw flowClientError(
-        400,
-        'BadRequest',
-        'XrmConnectionReferenceMissingConnection',
-        `Connection Id missing for connection reference logical name '${String(cr.connectionreferencelogicalname)}'.`,
-      );
+      const logicalName = String(cr.connectionreferencelogicalname);
+      throw flowClientError(400, 'BadRequest', 'XrmConnectionReferenceMissingConnection', platformMessage(lang, 'missingConnection', { logicalName }), lang);
     }
   }
 
@@ -107,40 +99,60 @@ export function checkActivation(state: SimulatorState, flow: Row, effectiveUser:
     const connectionId = String(cr.connectionid);
     if (!canUseConnection(state, connectionId, oid)) {
       const api = connectorName(String(cr.connectorid));
-      throw flowClientError(
-        403,
-        'Forbidden',
-        'ConnectionAuthorizationFailed',
-        `The caller object id is '${oid}'. Connection '/providers/Microsoft.PowerApps/apis/${api}/connections/${connectionId}' to '${api}' cannot be used to activate this flow, either because this is not a valid connection or because it is not a connection you have access permission for. Either replace the connection with a valid connection you can access or have the connection owner activate the flow, so the connection is shared with you in the context of this flow.`,
-      );
+      const path = `/providers/Microsoft.PowerApps/apis/${api}/connections/${connectionId}`;
+      const message = platformMessage(lang, 'connectionAuthorizationFailed', { oid, path, api });
+      throw flowClientError(403, 'Forbidden', 'ConnectionAuthorizationFailed', message, lang);
     }
   }
 
-  if (effectiveUser.applicationid) {
+  if (scenario.legacyServicePrincipalRule && effectiveUser.applicationid) {
     const apis = resolved.map(({ ref, row }) => connectorName(String((row as Row).connectorid ?? ref.apiName ?? '')));
     if (apis.some((a) => a.toLowerCase() !== DATAVERSE_CONNECTOR)) {
       const inner = JSON.stringify({
         error: { code: 'MissingUserDetails', message: `The user details for tenant id '${state.tenantId}' and principal id '${oid}' doesn't exist.` },
       });
-      throw flowClientError(400, 'BadRequest', 'BapListServicePlansFailed', inner);
+      throw flowClientError(400, 'BadRequest', 'BapListServicePlansFailed', inner, lang);
     }
   }
 
   for (const childId of childFlowIds(definition)) {
     const child = state.table('workflow').get(childId);
     if (!child || child.statecode !== 1) {
-      throw flowClientError(
-        400,
-        'BadRequest',
-        'ChildFlowNeverPublished',
-        `The workflow with id '${childId}' cannot be used as a child workflow because it has never been published. Child workflows need to be published at least once before they can be included in a published parent workflow.`,
-      );
+      throw flowClientError(400, 'BadRequest', 'ChildFlowNeverPublished', platformMessage(lang, 'childFlowNeverPublished', { id: childId }), lang);
     }
   }
 }
 
-/** Binding rule: the effective user must own the connection or have it shared (guesses for codes, see README). */
+/**
+ * Binding rule: the effective user must own the connection or have it shared, and it must be a
+ * connection of the reference's connector in this environment. Refused the way the connection
+ * reference plug-in (PreValidateConnectionReferenceCreate) refuses (dataverse-facts Corrections, "Binding refusals come from a plug-in"):
+ * it reads the connection from the Power Apps API as the effective user, and a connection that is
+ * missing, of another connector or not shared is `NotFound`/`ConnectionNotFound` there. The outer
+ * status and code are not public: 400 `0x80040265` (a plug-in's InvalidPluginExecutionException) is
+ * a guess. `legacyBindingRefusal` keeps the simulator's earlier answers.
+ */
 export function checkBinding(state: SimulatorState, cr: Row, connectionId: string, effectiveUser: Row): void {
+  if (state.scenario.legacyBindingRefusal) {
+    checkBindingLegacy(state, cr, connectionId, effectiveUser);
+    return;
+  }
+  const c = state.connection(connectionId);
+  const api = connectorName(String(cr.connectorid ?? ''));
+  const oid = String(effectiveUser.azureactivedirectoryobjectid);
+  const ofConnector = !!c && (!api || c.connector.toLowerCase() === api.toLowerCase());
+  if (ofConnector && canUseConnection(state, connectionId, oid)) return;
+  const lang = state.scenario.language;
+  const details = JSON.stringify({ error: { code: 'ConnectionNotFound', message: platformMessage(lang, 'connectionNotFound', { id: connectionId, api }) } });
+  const url =
+    `https://api.powerapps.com/providers/Microsoft.PowerApps/scopes/service/apis/${api}/connections/${encodeURIComponent(connectionId)}` +
+    `?api-version=2018-10-01&%24expand=permissions(%24filter%3dmaxAssignedTo('${oid}')&%24filter=environment+eq+'${state.environmentId}'`;
+  // the message is the plug-in's InvalidPluginExecutionException text (the plug-in name is only in the trace)
+  throw new DataverseError(400, '0x80040265', platformMessage(lang, 'pluginRequestFailed', { status: 'NotFound', details, url }), 'ConnectionNotFound');
+}
+
+/** The simulator's earlier binding answers (codes and messages were guesses). */
+function checkBindingLegacy(state: SimulatorState, cr: Row, connectionId: string, effectiveUser: Row): void {
   const c = state.connection(connectionId);
   if (!c) {
     throw new DataverseError(400, '0x80040203', `Connection '${connectionId}' does not exist in environment '${state.environmentId}'.`);

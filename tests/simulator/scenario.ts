@@ -42,10 +42,15 @@ export interface ScenarioConnection {
   /** API name, e.g. shared_office365. */
   connector: string;
   displayName?: string;
-  status?: 'Connected' | 'Error';
+  /** `Connected` (default), `Error`, or any other status the admin API reports */
+  status?: string;
+  /** the `error` object of a status other than Connected; default an expired sign-in (see README) */
+  statusError?: { code: string; message: string };
+  /** the `target` of a status other than Connected, default `token` */
+  statusTarget?: string;
   /** Entra object id of the creator. */
   createdBy: string;
-  /** Entra object ids the connection is shared with. */
+  /** Entra object ids the connection is shared with ("Can use", role CanView in the admin API). */
   sharedWith?: string[];
 }
 
@@ -70,6 +75,7 @@ export interface ScenarioFlow {
   id?: string;
   name: string;
   solution: string;
+  /** 0 off (Draft), 1 on (Activated), 2 suspended (statuscode 3, CompanyDLPViolation) */
   statecode?: 0 | 1 | 2;
   ownerObjectId?: string;
   clientdata: object | string;
@@ -148,7 +154,24 @@ export interface Scenario {
   /** ObjectTypeCode of the connectionreference table (its solution component type), default derived from the organization id (>= 10000) */
   connectionReferenceObjectTypeCode?: number;
   faults?: FaultRule[];
+  /**
+   * The platform before 2023: an application user cannot turn on a flow that uses any connector but
+   * Dataverse (BapListServicePlansFailed wrapping MissingUserDetails), even with shared connections.
+   */
+  legacyServicePrincipalRule?: boolean;
+  /** Binding refusals as the simulator answered before the plug-in shape was sourced: 403/400 with Dataverse codes. */
+  legacyBindingRefusal?: boolean;
+  /** Dataverse ignores `CallerObjectId`/`MSCRMCallerID` on a request that turns a flow on: it acts as the caller. */
+  ignoreCallerObjectIdForActivation?: boolean;
+  /** whether references with `runtimeSource: "invoker"` are checked when a flow is turned on; default true */
+  checkInvokerReferencesAtActivation?: boolean;
+  /** language of platform error messages (codes unchanged); default `en` */
+  language?: ScenarioLanguage;
+  /** the admin connections listing leaves out `createdBy.userPrincipalName` and `createdBy.email` */
+  adminCreatedByIdOnly?: boolean;
 }
+
+export type ScenarioLanguage = 'en' | 'fr' | 'es' | 'de' | 'nb';
 
 export function loadScenarioFile(file: string): Scenario {
   const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Scenario;

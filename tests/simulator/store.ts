@@ -1,6 +1,6 @@
 import * as crypto from 'crypto';
 import { COMPONENT_TYPE_ENV_VAR_DEFINITION, COMPONENT_TYPE_WORKFLOW, ENTITIES, EntityDef, STAGE_RUN_STATUS } from './metadata';
-import { Scenario, ScenarioConnection } from './scenario';
+import { Scenario, ScenarioConnection, ScenarioFlow } from './scenario';
 import { isoNow, stableGuid } from './util';
 
 export type Row = Record<string, unknown>;
@@ -15,6 +15,39 @@ export interface ActivationRecord {
   /** ISO time */
   at: string;
   seeded?: boolean;
+}
+
+/** One change of a flow's owner or state, in the order the simulator made them. */
+export interface FlowEvent {
+  kind: 'owner' | 'state';
+  workflowId: string;
+  name: string;
+  /** owner: Entra object ids; state: `on`, `off`, `suspended` */
+  from: string;
+  to: string;
+  /** Entra object id of the effective user; `import` for a simulated import */
+  by: string;
+  at: string;
+}
+
+export type FlowStateName = 'on' | 'off' | 'suspended';
+
+export function flowStateName(statecode: unknown): FlowStateName {
+  return statecode === 1 ? 'on' : statecode === 2 ? 'suspended' : 'off';
+}
+
+/** What a solution import did to the flows: see `SimulatorState.simulateImport`. */
+export interface SimulatedImport {
+  /** flows (name or id) the import turned on */
+  turnOn?: string[];
+  /** flows the import turned off */
+  turnOff?: string[];
+  /** flows the platform suspended */
+  suspend?: string[];
+  /** flows the import added (new in this version); their `statecode` as given, default off */
+  addFlows?: ScenarioFlow[];
+  /** Entra object id of the importing identity (recorded as who turned flows on); default the first application user */
+  by?: string;
 }
 
 export interface ApprovalRecord {
@@ -41,7 +74,7 @@ export interface SimStateSnapshot {
   tenantId: string;
   organizationId: string;
   environmentId: string;
-  flows: { id: string; name: string; statecode: number; statuscode: number; owner?: string; activatedBy?: string; activatedByUpn?: string; activatedAt?: string }[];
+  flows: { id: string; name: string; statecode: number; statuscode: number; state: FlowStateName; owner?: string; activatedBy?: string; activatedByUpn?: string; activatedAt?: string }[];
   connectionReferences: { id: string; logicalName: string; connectorId: string; connectionid: string | null; modifiedBy?: string }[];
   environmentVariables: { schemaName: string; type: number; defaultValue: string | null; value: string | null }[];
   stageRuns: { id: string; deploymentsettingsjson: string; pendingApproval: boolean; approvalStatus?: number; approvalComments?: string; approvedBy?: string }[];
@@ -64,6 +97,8 @@ export class SimulatorState {
   /** every successful activation, in order */
   activationHistory: ActivationRecord[] = [];
   approvals: ApprovalRecord[] = [];
+  /** every owner and state change of a flow made through the API or `simulateImport`, in order */
+  flowHistory: FlowEvent[] = [];
   stageRuns = new Map<string, StageRunState>();
   private rowVersion = 1000;
 
@@ -148,12 +183,14 @@ export class SimulatorState {
     const tables = structuredClone(this.tables);
     const activations = structuredClone(this.activations);
     const history = this.activationHistory.length;
+    const flowHistory = this.flowHistory.length;
     const approvals = this.approvals.length;
     const stageRuns = structuredClone(this.stageRuns);
     return () => {
       this.tables = tables;
       this.activations = activations;
       this.activationHistory.length = history;
+      this.flowHistory.length = flowHistory;
       this.approvals.length = approvals;
       this.stageRuns = stageRuns;
     };
@@ -173,6 +210,7 @@ export class SimulatorState {
           name: w.name as string,
           statecode: w.statecode as number,
           statuscode: w.statuscode as number,
+          state: flowStateName(w.statecode),
           owner: userOid(w._ownerid_value),
           activatedBy: a?.by,
           activatedByUpn: upn(a?.by),
@@ -236,7 +274,6 @@ export class SimulatorState {
       });
     }
     const defaultOwner = this.defaultOwnerId();
-    const ownerOf = (oid?: string) => (oid ? (this.userByObjectId(oid)?.systemuserid as string | undefined) : undefined) ?? defaultOwner;
 
     for (const sol of s.solutions ?? []) {
       this.insert(ENTITIES.solution, {
@@ -248,20 +285,6 @@ export class SimulatorState {
         isvisible: true,
       });
     }
-    const addComponent = (solution: string | undefined, componenttype: number, objectid: string) => {
-      if (!solution) return;
-      const sol = this.solutionByName(solution);
-      if (!sol) throw new Error(`scenario: solution '${solution}' is not in "solutions"`);
-      this.insert(ENTITIES.solutioncomponent, {
-        solutioncomponentid: stableGuid('solutioncomponent', sol.solutionid as string, objectid),
-        componenttype,
-        objectid,
-        _solutionid_value: sol.solutionid,
-        rootcomponentbehavior: 0,
-        ismetadata: false,
-      });
-    };
-
     for (const cr of s.connectionReferences ?? []) {
       const id = (cr.id ?? stableGuid('connectionreference', cr.logicalName)).toLowerCase();
       this.insert(ENTITIES.connectionreference, {
@@ -277,37 +300,10 @@ export class SimulatorState {
         statuscode: 1,
         componentstate: 0,
       });
-      addComponent(cr.solution, this.connectionReferenceObjectTypeCode, id);
+      this.addComponent(cr.solution, this.connectionReferenceObjectTypeCode, id);
     }
 
-    for (const f of s.flows ?? []) {
-      const id = (f.id ?? stableGuid('workflow', f.name)).toLowerCase();
-      const state = f.statecode ?? 0;
-      const owner = ownerOf(f.ownerObjectId);
-      this.insert(ENTITIES.workflow, {
-        workflowid: id,
-        workflowidunique: stableGuid('workflowidunique', id),
-        name: f.name,
-        category: 5,
-        type: 1,
-        primaryentity: 'none',
-        clientdata: typeof f.clientdata === 'string' ? f.clientdata : JSON.stringify(f.clientdata),
-        statecode: state,
-        statuscode: state + 1,
-        _ownerid_value: owner,
-        _createdby_value: owner,
-        _modifiedby_value: owner,
-        ismanaged: true,
-        modernflowtype: 0,
-        runas: 1,
-        componentstate: 0,
-      });
-      if (state === 1) {
-        const by = (this.userById(owner)?.azureactivedirectoryobjectid as string | undefined) ?? '';
-        this.activations.set(id, { workflowId: id, name: f.name, by, at: isoNow(), seeded: true });
-      }
-      addComponent(f.solution, COMPONENT_TYPE_WORKFLOW, id);
-    }
+    for (const f of s.flows ?? []) this.addFlow(f);
 
     for (const d of s.environmentVariableDefinitions ?? []) {
       const id = (d.id ?? stableGuid('environmentvariabledefinition', d.schemaName)).toLowerCase();
@@ -324,7 +320,7 @@ export class SimulatorState {
         statuscode: 1,
         _ownerid_value: defaultOwner,
       });
-      addComponent(d.solution, COMPONENT_TYPE_ENV_VAR_DEFINITION, id);
+      this.addComponent(d.solution, COMPONENT_TYPE_ENV_VAR_DEFINITION, id);
       if (d.value !== undefined) {
         this.insert(ENTITIES.environmentvariablevalue, {
           environmentvariablevalueid: stableGuid('environmentvariablevalue', id),
@@ -351,6 +347,79 @@ export class SimulatorState {
         operation: 200000202,
       });
       this.stageRuns.set(id, { id, pendingApproval: pending, approverAppId: r.approverAppId?.toLowerCase() });
+    }
+  }
+
+  private addComponent(solution: string | undefined, componenttype: number, objectid: string): void {
+    if (!solution) return;
+    const sol = this.solutionByName(solution);
+    if (!sol) throw new Error(`scenario: solution '${solution}' is not in "solutions"`);
+    this.insert(ENTITIES.solutioncomponent, {
+      solutioncomponentid: stableGuid('solutioncomponent', sol.solutionid as string, objectid),
+      componenttype,
+      objectid,
+      _solutionid_value: sol.solutionid,
+      rootcomponentbehavior: 0,
+      ismetadata: false,
+    });
+  }
+
+  /** A cloud flow (category 5) as an import creates it; a flow that is on is recorded as turned on by its owner, or `by`. */
+  addFlow(f: ScenarioFlow, by?: string): Row {
+    const id = (f.id ?? stableGuid('workflow', f.name)).toLowerCase();
+    if (this.tables.workflow.has(id)) throw new Error(`scenario: flow '${f.name}' (${id}) exists already`);
+    const state = f.statecode ?? 0;
+    const owner = (f.ownerObjectId ? (this.userByObjectId(f.ownerObjectId)?.systemuserid as string | undefined) : undefined) ?? this.defaultOwnerId();
+    const row = this.insert(ENTITIES.workflow, {
+      workflowid: id,
+      workflowidunique: stableGuid('workflowidunique', id),
+      name: f.name,
+      category: 5,
+      type: 1,
+      primaryentity: 'none',
+      clientdata: typeof f.clientdata === 'string' ? f.clientdata : JSON.stringify(f.clientdata),
+      statecode: state,
+      statuscode: state + 1,
+      _ownerid_value: owner,
+      _createdby_value: owner,
+      _modifiedby_value: owner,
+      ismanaged: true,
+      modernflowtype: 0,
+      runas: 1,
+      componentstate: 0,
+    });
+    if (state === 1) {
+      const who = by ?? (this.userById(owner)?.azureactivedirectoryobjectid as string | undefined) ?? '';
+      this.activations.set(id, { workflowId: id, name: f.name, by: who, at: isoNow(), seeded: by === undefined });
+    }
+    this.addComponent(f.solution, COMPONENT_TYPE_WORKFLOW, id);
+    return row;
+  }
+
+  /**
+   * What a solution import does to flows, without any checks (the import turns flows on as the
+   * importer; dataverse-facts Corrections): flows turned on, off or suspended, and new flows added.
+   * Recorded in `flowHistory` with `by: "import"`; not in the request log.
+   */
+  simulateImport(change: SimulatedImport): void {
+    const importer = change.by ?? (this.scenario.users.find((u) => u.applicationId)?.objectId ?? '').toLowerCase();
+    const setState = (nameOrId: string, to: 0 | 1 | 2) => {
+      const row = this.flow(nameOrId);
+      if (!row) throw new Error(`simulateImport: no flow '${nameOrId}'`);
+      const from = flowStateName(row.statecode);
+      Object.assign(row, { statecode: to, statuscode: to + 1, modifiedon: isoNow(), versionnumber: this.nextVersion() });
+      const id = row.workflowid as string;
+      if (to === 1 && !this.activations.has(id)) this.activations.set(id, { workflowId: id, name: String(row.name), by: importer, at: isoNow() });
+      if (to !== 1) this.activations.delete(id);
+      this.flowHistory.push({ kind: 'state', workflowId: id, name: String(row.name), from, to: flowStateName(to), by: 'import', at: isoNow() });
+    };
+    for (const f of change.turnOn ?? []) setState(f, 1);
+    for (const f of change.turnOff ?? []) setState(f, 0);
+    for (const f of change.suspend ?? []) setState(f, 2);
+    for (const f of change.addFlows ?? []) {
+      const row = this.addFlow(f, importer);
+      const to = flowStateName(row.statecode);
+      this.flowHistory.push({ kind: 'state', workflowId: row.workflowid as string, name: f.name, from: 'off', to, by: 'import', at: isoNow() });
     }
   }
 

@@ -150,20 +150,34 @@ describe('simulator: Dataverse writes and platform rules', () => {
       assert.strictEqual(r.status, 204);
     });
 
-    it('refuses with 403 when the effective user neither owns nor shares the connection', async () => {
+    it('refuses in the plug-in shape (ConnectionNotFound) when the effective user neither owns nor shares the connection', async () => {
+      const r = await patch(`connectionreferences(${crId('contoso_office365')})`, { connectionid: 'conn-office365' });
+      assert.strictEqual(r.status, 400);
+      assert.strictEqual(r.data.error.code, '0x80040265');
+      assert.ok(r.data.error.message.startsWith('Request failed with: NotFound and error: {"error":{"code":"ConnectionNotFound","message":"Could not find connection \'conn-office365\' for API \'shared_office365\'."}} and request url '));
+      assert.match(r.data.error.message, new RegExp(`maxAssignedTo\\('${SP.objectId}'\\)`));
+      assert.strictEqual(sim.log[sim.log.length - 1].errorCode, 'ConnectionNotFound');
+      assert.strictEqual(sim.state.connectionReference('contoso_office365')?.connectionid, null);
+    });
+
+    it('refuses an unknown connection and a connection of another connector the same way', async () => {
+      const a = await patch(`connectionreferences(${crId('contoso_office365')})`, { connectionid: 'no-such-connection' }, asSvc);
+      assert.strictEqual(a.status, 400);
+      assert.match(a.data.error.message, /Could not find connection 'no-such-connection' for API 'shared_office365'/);
+      const b = await patch(`connectionreferences(${crId('contoso_office365')})`, { connectionid: 'conn-dataverse' }, asSvc);
+      assert.strictEqual(b.status, 400);
+      assert.match(b.data.error.message, /"code":"ConnectionNotFound"/);
+    });
+
+    it('keeps the earlier answers (403 0x80040220, 400 0x80040203) behind legacyBindingRefusal', async () => {
+      sim.state.scenario.legacyBindingRefusal = true;
       const r = await patch(`connectionreferences(${crId('contoso_office365')})`, { connectionid: 'conn-office365' });
       assert.strictEqual(r.status, 403);
       assert.strictEqual(r.data.error.code, '0x80040220');
       assert.match(r.data.error.message, new RegExp(`'${SP.objectId}'.*'conn-office365'`));
-      assert.strictEqual(sim.state.connectionReference('contoso_office365')?.connectionid, null);
-    });
-
-    it('refuses an unknown connection and a connection of another connector with 400', async () => {
       const a = await patch(`connectionreferences(${crId('contoso_office365')})`, { connectionid: 'no-such-connection' }, asSvc);
       assert.strictEqual(a.status, 400);
-      assert.match(a.data.error.message, /no-such-connection/);
-      const b = await patch(`connectionreferences(${crId('contoso_office365')})`, { connectionid: 'conn-dataverse' }, asSvc);
-      assert.strictEqual(b.status, 400);
+      assert.strictEqual(a.data.error.code, '0x80040203');
     });
   });
 
@@ -220,7 +234,8 @@ describe('simulator: Dataverse writes and platform rules', () => {
       assert.strictEqual(sim.state.activations.get(FLOW_IDS.sharepoint)?.caller, SP.objectId);
     });
 
-    it('answers BapListServicePlansFailed/MissingUserDetails for an application user with a non-Dataverse connector', async () => {
+    it('answers BapListServicePlansFailed/MissingUserDetails for an application user with a non-Dataverse connector (legacyServicePrincipalRule)', async () => {
+      sim.state.scenario.legacyServicePrincipalRule = true;
       await patch(`connectionreferences(${crId('contoso_office365')})`, { connectionid: 'conn-office365' }, asSvc);
       sim.state.connections.find((c) => c.name === 'conn-office365')?.sharedWith?.push(SP.objectId);
       const r = await patch(`workflows(${FLOW_IDS.mail})`, on);
