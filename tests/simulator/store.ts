@@ -44,7 +44,7 @@ export interface SimulatedImport {
   turnOff?: string[];
   /** flows the platform suspended */
   suspend?: string[];
-  /** flows the import added (new in this version); their `statecode` as given, default off */
+  /** flows the import added (new in this version); their `statecode` as given, default off; owned by the importer unless `ownerObjectId` says otherwise */
   addFlows?: ScenarioFlow[];
   /** Entra object id of the importing identity (recorded as who turned flows on); default the first application user */
   by?: string;
@@ -367,7 +367,6 @@ export class SimulatorState {
   /** A cloud flow (category 5) as an import creates it; a flow that is on is recorded as turned on by its owner, or `by`. */
   addFlow(f: ScenarioFlow, by?: string): Row {
     const id = (f.id ?? stableGuid('workflow', f.name)).toLowerCase();
-    if (this.tables.workflow.has(id)) throw new Error(`scenario: flow '${f.name}' (${id}) exists already`);
     const state = f.statecode ?? 0;
     const owner = (f.ownerObjectId ? (this.userByObjectId(f.ownerObjectId)?.systemuserid as string | undefined) : undefined) ?? this.defaultOwnerId();
     const row = this.insert(ENTITIES.workflow, {
@@ -417,7 +416,10 @@ export class SimulatorState {
     for (const f of change.turnOff ?? []) setState(f, 0);
     for (const f of change.suspend ?? []) setState(f, 2);
     for (const f of change.addFlows ?? []) {
-      const row = this.addFlow(f, importer);
+      const id = (f.id ?? stableGuid('workflow', f.name)).toLowerCase();
+      if (this.tables.workflow.has(id)) throw new Error(`simulateImport: flow '${f.name}' (${id}) exists already`);
+      // flows a deployment creates are owned by the deploying identity (issue "Flows come back exactly as they were")
+      const row = this.addFlow({ ...f, ownerObjectId: f.ownerObjectId ?? (importer || undefined) }, importer);
       const to = flowStateName(row.statecode);
       this.flowHistory.push({ kind: 'state', workflowId: row.workflowid as string, name: f.name, from: 'off', to, by: 'import', at: isoNow() });
     }

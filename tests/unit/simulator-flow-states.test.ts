@@ -83,6 +83,7 @@ describe('simulator: flow states, simulated imports and flow owners', () => {
       assert.strictEqual(states['New in this version'], 'off');
       assert.strictEqual(sim.state.activations.get(FLOW_IDS.dvOnly)?.by, SP.objectId, 'the importer (first application user) turned it on');
       assert.strictEqual(sim.state.activations.has(FLOW_IDS.child), false);
+      assert.strictEqual(sim.state.snapshot().flows.find((f) => f.id === NEW_FLOW)?.owner, SP.objectId, 'a new flow is owned by the importer');
       assert.deepStrictEqual(
         sim.state.flowHistory.slice(-3).map((e) => [e.name, e.from, e.to, e.by]),
         [
@@ -104,6 +105,7 @@ describe('simulator: flow states, simulated imports and flow owners', () => {
       assert.strictEqual(sim.state.flow('Send mail')?.statuscode, 3);
       assert.strictEqual(sim.state.flow(NEW_FLOW)?.statecode, 1);
       assert.strictEqual(sim.state.activations.get(NEW_FLOW)?.by, SVC.objectId);
+      assert.strictEqual(sim.state.snapshot().flows.find((f) => f.id === NEW_FLOW)?.owner, SVC.objectId, 'owned by the importer');
       assert.throws(() => sim.state.simulateImport({ turnOn: ['No such flow'] }), /No such flow/);
     });
   });
