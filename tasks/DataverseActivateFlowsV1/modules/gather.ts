@@ -14,8 +14,15 @@ import {
   listSolutionCloudFlows,
   listSolutionConnectionReferences,
 } from '../../common/solution-queries';
+import { ActingCheck, checkActingIdentities } from '../../common/acting-identity';
+import { settle, unwrap } from '../../common/concurrency';
+import { isGuid } from '../../common/task-inputs';
 import { normaliseFlowId, readFlowDefinition } from './definition';
-import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts } from './plan';
+import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts } from './facts';
+import { ActivateInputs } from './inputs';
+import { PlanInput, needsConnectionListing, usersToLookUp } from './plan';
+
+const IDENTITY_CHECKS_AT_ONCE = 8;
 
 export interface SolutionState {
   solution: SolutionRecord;
@@ -61,7 +68,7 @@ export async function gatherSolution(dataverse: DataverseClient, solutionName: s
   return {
     solution,
     flows,
-    references: [...references, ...extraReferences.map(toReferenceFacts)],
+    references: [...references, ...extraReferences.map((record) => ({ ...toReferenceFacts(record), outsideSolution: true }))],
     externalFlows: externalFlows.map((f) => ({ id: normaliseFlowId(f.workflowid), name: f.name, statecode: Number(f.statecode ?? 0) })),
   };
 }
@@ -73,10 +80,6 @@ function toReferenceFacts(record: ConnectionReferenceRecord): ReferenceFacts {
     connectorId: record.connectorid,
     connectionId: record.connectionid || undefined,
   };
-}
-
-function isGuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
 }
 
 /**
@@ -118,4 +121,39 @@ export async function resolveImpersonateUser(dataverse: DataverseClient, raw: st
   if (!record || !record.azureactivedirectoryobjectid) throw new UserError(loc('ImpersonateUserNotFound', raw));
   if (record.isdisabled) throw new UserError(loc('ImpersonateUserDisabled', raw));
   return toUserFacts(record);
+}
+
+/**
+ * Everything the plan is decided from, read in a fixed number of bulk reads whatever the number of
+ * flows: the solution's flows and references, then (only where the plan needs them) the
+ * environment's connections, then the owners' system users and a read-only WhoAmI as each user
+ * the run will act as.
+ */
+export async function gatherPlanInput(session: Session, inputs: ActivateInputs, loc: Localize): Promise<{ input: PlanInput; state: SolutionState }> {
+  const environment = session.environment.url;
+  // With ConnectionOwner the connection listing is nearly always needed: it is read alongside the solution.
+  const listing = inputs.impersonation === 'ConnectionOwner' ? settle(gatherConnections(session, loc)) : undefined;
+  const state = await gatherSolution(session.dataverse, inputs.solutionName, environment, loc);
+  const impersonateUser =
+    inputs.impersonation === 'User' && inputs.impersonateUser ? await resolveImpersonateUser(session.dataverse, inputs.impersonateUser, loc) : undefined;
+  const input: PlanInput = {
+    solution: state.solution.uniquename,
+    flows: state.flows,
+    flowsToTurnOn: inputs.flows,
+    flowsToTurnOff: inputs.flowsToTurnOff,
+    references: state.references,
+    impersonation: inputs.impersonation,
+    impersonateUser,
+    servicePrincipalObjectId: session.identity.objectId,
+    externalFlows: state.externalFlows,
+  };
+  if (needsConnectionListing(input, loc)) input.connections = await (listing ?? settle(gatherConnections(session, loc))).then(unwrap);
+  const { ownerObjectIds, actingUsers } = usersToLookUp(input, loc);
+  const [owners, identityChecks] = await Promise.all([
+    gatherUsers(session.dataverse, ownerObjectIds),
+    checkActingIdentities(session.dataverse, actingUsers, IDENTITY_CHECKS_AT_ONCE) as Promise<Map<string, ActingCheck>>,
+  ]);
+  input.users = owners;
+  input.identityChecks = identityChecks;
+  return { input, state };
 }
