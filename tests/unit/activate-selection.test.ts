@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as assert from 'assert';
 import { UserError } from '../../tasks/common/errors';
+import { FLOW_PROBLEMS } from '../../tasks/common/problems/flow';
 import { FlowFacts } from '../../tasks/DataverseActivateFlowsV1/modules/facts';
 import { actionOf, selectFlows } from '../../tasks/DataverseActivateFlowsV1/modules/plan-selection';
 
@@ -24,5 +27,16 @@ describe('activate: selection of flows', () => {
 
   it('throws an input error for an unknown name, naming every unknown one', () => {
     assert.throws(() => select(['Delta', 'Alpha', 'Epsilon']), (e: unknown) => e instanceof UserError && /'Delta', 'Epsilon'/.test(e.message));
+  });
+});
+
+describe('activate: flow problem catalogue', () => {
+  it('has every message and hint of a flow problem in the activation task.json', () => {
+    const file = path.join(__dirname, '..', '..', '..', 'tasks', 'DataverseActivateFlowsV1', 'task.json');
+    const messages = (JSON.parse(fs.readFileSync(file, 'utf8')) as { messages: Record<string, string> }).messages;
+    for (const [kind, spec] of Object.entries(FLOW_PROBLEMS)) {
+      assert.ok(messages[spec.messageKey], `${kind}: ${spec.messageKey}`);
+      assert.ok(messages[spec.hintKey], `${kind}: ${spec.hintKey}`);
+    }
   });
 });

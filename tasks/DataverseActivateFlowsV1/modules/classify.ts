@@ -19,7 +19,7 @@ export interface ClassifyContext {
  */
 export function classifyFlowError(error: unknown, context: ClassifyContext, loc: Localize): FlowError {
   if (error instanceof UnconfirmedChangeError) {
-    if (error.stateAfter === undefined) return describeFlowProblem(loc, 'ActivationOutcomeUnknown', [error.lost.code]);
+    if (error.stateAfter === undefined) return describeFlowProblem(loc, 'ActivationOutcomeUnknown', [error.lost.code], []);
     return { code: error.lost.code, message: loc('MsgChangeNotMade', error.lost.code, error.stateAfter), hint: loc('HintRunAgain') };
   }
   if (!(error instanceof PlatformError)) return { code: 'Error', message: errorMessage(error) };

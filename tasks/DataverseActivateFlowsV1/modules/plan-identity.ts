@@ -75,7 +75,7 @@ function userActor(objectId: string, reason: 'connectionOwner' | 'impersonateUse
 
 /** A reference the flow needs that does not exist or is not bound (run-only references excepted). */
 export function definitionProblem(flow: FlowFacts, references: ReadonlyMap<string, ReferenceFacts>, loc: Localize): FlowError | undefined {
-  if (flow.definition.error) return describeFlowProblem(loc, 'InvalidFlowDefinition', [flow.definition.error]);
+  if (flow.definition.error) return describeFlowProblem(loc, 'InvalidFlowDefinition', [flow.definition.error], []);
   const invoker = new Set(flow.definition.invokerReferences ?? []);
   const required = flow.definition.connectionReferences.filter((name) => !invoker.has(name));
   const missing = required.filter((name) => !references.has(name));

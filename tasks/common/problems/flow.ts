@@ -30,7 +30,10 @@ export const FLOW_PROBLEMS = {
 
 export type FlowProblemKind = keyof typeof FLOW_PROBLEMS;
 
-/** A flow problem whose message and hint take different arguments. */
+/**
+ * A flow problem as a report error. Message and hint take their own arguments: a message formats
+ * extra arguments onto its end, so each gets exactly the ones its text has placeholders for.
+ */
 export function describeFlowProblem(loc: Loc, kind: FlowProblemKind, messageArgs: unknown[], hintArgs: unknown[] = messageArgs): ItemError {
   const spec: ProblemSpec = FLOW_PROBLEMS[kind];
   const message = describeProblem(loc, { code: spec.code, messageKey: spec.messageKey }, ...messageArgs);
