@@ -76,7 +76,7 @@ describe('DataverseActivateFlows: who turns a flow on', function () {
     assert.strictEqual(item.outcome, 'failed');
     assert.strictEqual(item.actor, null);
     assert.strictEqual(item.error?.code, 'ConnectionReferenceOutsideSolution');
-    assert.match(item.error?.hint ?? '', /Add the solution that holds the connection reference 'other_outlook' to SolutionName/);
+    assert.match(item.error?.hint ?? '', /Add the solution that holds the connection reference 'other_outlook' \(ContosoOther\) to SolutionName/);
     const asCarol = sim.log.filter((e) => e.callerObjectId?.toLowerCase() === CAROL.objectId || e.effectiveUser?.toLowerCase() === CAROL.objectId);
     assert.deepStrictEqual(asCarol, [], 'no request was made as the owner of the other solution\'s connection');
     assert.deepStrictEqual(patchesOf(sim.log, 2), []);

@@ -380,7 +380,13 @@ describe('activate: plan — impersonation stays inside the deployment', () => {
   const outside: ReferenceFacts[] = [
     ...references,
     { logicalName: 'other_teams_bob', connectorId: '/providers/Microsoft.PowerApps/apis/shared_teams', connectionId: 'conn-teams-bob', outsideSolution: true },
-    { logicalName: 'other_outlook_carol', connectorId: '/providers/Microsoft.PowerApps/apis/shared_office365', connectionId: 'conn-outlook-carol', outsideSolution: true },
+    {
+      logicalName: 'other_outlook_carol',
+      connectorId: '/providers/Microsoft.PowerApps/apis/shared_office365',
+      connectionId: 'conn-outlook-carol',
+      outsideSolution: true,
+      solutions: ['ContosoOther'],
+    },
     { logicalName: 'other_dataverse_sp', connectorId: '/providers/Microsoft.PowerApps/apis/shared_commondataserviceforapps', connectionId: 'conn-dv-sp', outsideSolution: true },
   ];
   const CAROL = 'ca201000-0000-4000-8000-000000000003';
@@ -392,7 +398,7 @@ describe('activate: plan — impersonation stays inside the deployment', () => {
     assert.strictEqual(plan.flows[0].outcome, 'failed');
     assert.strictEqual(plan.flows[0].actor, undefined);
     assert.strictEqual(plan.flows[0].error?.code, 'ConnectionReferenceOutsideSolution');
-    assert.match(plan.flows[0].error?.hint ?? '', /HintReferenceOutsideSolution\(other_outlook_carol\)/);
+    assert.match(plan.flows[0].error?.hint ?? '', /HintReferenceOutsideSolution\(other_outlook_carol\|ContosoOther\)/);
     assert.deepStrictEqual(usersToLookUp(withOutside([flow(1, 'Borrower', { refs: ['other_outlook_carol'] })]), loc).actingUsers, []);
   });
 

@@ -28,6 +28,8 @@ export interface ReferenceFacts {
   connectionId?: string;
   /** True for a reference a flow uses that belongs to none of the listed solutions. */
   outsideSolution?: boolean;
+  /** For a reference outside the listed solutions: the solutions that hold it. */
+  solutions?: string[];
 }
 
 export interface UserFacts {

@@ -1,5 +1,5 @@
 import { ConnectionInfo, parseOwner } from '../../common/connections';
-import { DataverseClient } from '../../common/dataverse';
+import { DataverseClient, escapeXmlAttribute } from '../../common/dataverse';
 import { UserError } from '../../common/errors';
 import { listEnvironmentConnections } from '../../common/environment-connections';
 import { Session } from '../../common/session';
@@ -65,12 +65,58 @@ export async function gatherSolution(dataverse: DataverseClient, solutionName: s
     ),
     getAllIn<{ workflowid: string; name: string; statecode: number }>(dataverse, 'workflows?$select=workflowid,name,statecode', 'workflowid', otherFlows),
   ]);
+  const holders = await solutionsHolding(dataverse, extraReferences.map((r) => r.connectionreferencelogicalname));
+  const outside = extraReferences.map((record) => ({
+    ...toReferenceFacts(record),
+    outsideSolution: true,
+    solutions: holders.get(record.connectionreferencelogicalname.toLowerCase()) ?? [],
+  }));
   return {
     solution,
     flows,
-    references: [...references, ...extraReferences.map((record) => ({ ...toReferenceFacts(record), outsideSolution: true }))],
+    references: [...references, ...outside],
     externalFlows: externalFlows.map((f) => ({ id: normaliseFlowId(f.workflowid), name: f.name, statecode: Number(f.statecode ?? 0) })),
   };
+}
+
+const NAMES_PER_QUERY = 50;
+/** Solutions every component belongs to, which say nothing about where a reference was deployed from. */
+const SYSTEM_SOLUTIONS = ['Default', 'Active'];
+
+/**
+ * The solutions that hold each of these connection references (by lower-case logical name), so a
+ * flow that uses one can name the solution to add to SolutionName. One query per 50 references;
+ * none when the flows use only references of the listed solutions.
+ */
+async function solutionsHolding(dataverse: DataverseClient, logicalNames: readonly string[]): Promise<Map<string, string[]>> {
+  const distinct = [...new Set(logicalNames)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < distinct.length; i += NAMES_PER_QUERY) chunks.push(distinct.slice(i, i + NAMES_PER_QUERY));
+  const value = (v: string) => `<value>${escapeXmlAttribute(v)}</value>`;
+  const rows = await Promise.all(
+    chunks.map((chunk) =>
+      dataverse.fetchAll<{ connectionreferencelogicalname: string; solutionuniquename?: string }>(
+        'connectionreferences',
+        [
+          '<fetch distinct="true"><entity name="connectionreference">',
+          '<attribute name="connectionreferencelogicalname"/><order attribute="connectionreferenceid"/>',
+          `<filter><condition attribute="connectionreferencelogicalname" operator="in">${chunk.map(value).join('')}</condition></filter>`,
+          '<link-entity name="solutioncomponent" from="objectid" to="connectionreferenceid" link-type="inner" alias="sc">',
+          '<link-entity name="solution" from="solutionid" to="solutionid" link-type="inner" alias="s">',
+          '<attribute name="uniquename" alias="solutionuniquename"/>',
+          `<filter><condition attribute="uniquename" operator="not-in">${SYSTEM_SOLUTIONS.map(value).join('')}</condition></filter>`,
+          '</link-entity></link-entity></entity></fetch>',
+        ].join(''),
+      ),
+    ),
+  );
+  const holders = new Map<string, string[]>();
+  for (const row of rows.flat()) {
+    if (!row.solutionuniquename) continue;
+    const key = row.connectionreferencelogicalname.toLowerCase();
+    holders.set(key, [...new Set([...(holders.get(key) ?? []), row.solutionuniquename])]);
+  }
+  return holders;
 }
 
 function toReferenceFacts(record: ConnectionReferenceRecord): ReferenceFacts {

@@ -134,8 +134,10 @@ export function chooseOwner(bound: readonly BoundConnection[], context: Identity
     .filter(([, entry]) => entry.inSolution)
     .sort(([, a], [, b]) => b.all.size - a.all.size || b.nonDataverse.size - a.nonDataverse.size || a.first - b.first);
   if (ranked.length === 0) {
-    const outside = [...new Set(bound.filter((b) => b.outsideSolution).map((b) => b.reference))].join("', '");
-    return { error: describeFlowProblem(loc, 'ConnectionReferenceOutsideSolution', [outside], [outside]) };
+    const outside = [...new Set(bound.filter((b) => b.outsideSolution).map((b) => b.reference))];
+    const holders = [...new Set(outside.flatMap((name) => context.references.get(name.toLowerCase())?.solutions ?? []))];
+    const names = outside.join("', '");
+    return { error: describeFlowProblem(loc, 'ConnectionReferenceOutsideSolution', [names], [names, holders.length ? holders.join(', ') : loc('UnknownSolution')]) };
   }
   const [owner, entry] = ranked[0];
   return { owner, owners: [...counts.keys()], connectionIds: entry.all };
