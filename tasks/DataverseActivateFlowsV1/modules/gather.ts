@@ -14,7 +14,7 @@ import {
   listSolutionCloudFlows,
   listSolutionConnectionReferences,
 } from '../../common/solution-queries';
-import { ActingCheck, checkActingIdentities } from '../../common/acting-identity';
+import { checkActingIdentities } from '../../common/acting-identity';
 import { settle, unwrap } from '../../common/concurrency';
 import { isGuid } from '../../common/task-inputs';
 import { normaliseFlowId, readFlowDefinition } from './definition';
@@ -197,7 +197,7 @@ export async function gatherPlanInput(session: Session, inputs: ActivateInputs, 
   const { ownerObjectIds, actingUsers } = usersToLookUp(input, loc);
   const [owners, identityChecks] = await Promise.all([
     gatherUsers(session.dataverse, ownerObjectIds),
-    checkActingIdentities(session.dataverse, actingUsers, IDENTITY_CHECKS_AT_ONCE) as Promise<Map<string, ActingCheck>>,
+    checkActingIdentities(session.dataverse, actingUsers, IDENTITY_CHECKS_AT_ONCE),
   ]);
   input.users = owners;
   input.identityChecks = identityChecks;
