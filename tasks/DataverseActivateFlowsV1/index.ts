@@ -1,4 +1,4 @@
 import { runTask } from '../common/task-runner';
-import { activateFlows } from './modules/activate';
+import { run } from './modules/run';
 
-void runTask(__dirname, activateFlows);
+void runTask(__dirname, run);

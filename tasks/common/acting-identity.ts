@@ -2,6 +2,12 @@ import { DataverseClient } from './dataverse';
 import { PlatformError } from './errors';
 import { mapWithConcurrency } from './concurrency';
 
+/** Why a change is made as a user rather than as the service principal. */
+export type ActorReason = 'connectionOwner' | 'impersonateUser' | 'invokerReference';
+
+/** Who a change is made as; in a report, `servicePrincipal` or the user's Entra object id. */
+export type Actor = { kind: 'servicePrincipal' } | { kind: 'user'; objectId: string; reason: ActorReason };
+
 export type ActingCheck =
   | { ok: true }
   | { ok: false; kind: 'cannotActOnBehalf' | 'ownerCannotBeActedAs'; code: string; message: string };

@@ -22,6 +22,11 @@ export interface HttpRequest {
   responseType?: 'json' | 'text';
   /** Statuses returned to the caller instead of thrown (e.g. 404 for a lookup). */
   acceptStatus?: number[];
+  /**
+   * False for a write that must not be sent twice: a response lost after the request went out
+   * (reset, timeout, 502/504) is thrown at once, so the caller can read what happened first.
+   */
+  retryOnLostResponse?: boolean;
 }
 
 export interface HttpResponse<T> {
@@ -69,6 +74,8 @@ export interface HttpClientOptions {
 }
 
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
+/** Transport failures where the request never reached the server: safe to resend any write. */
+const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
 /**
@@ -115,7 +122,9 @@ export class HttpClient {
 
       if (!response) {
         const code = transportError?.code ?? 'ERR_NETWORK';
-        const retryable = TRANSIENT_CODES.has(code) || /socket hang up/i.test(transportError?.message ?? '');
+        const retryable =
+          (TRANSIENT_CODES.has(code) || /socket hang up/i.test(transportError?.message ?? '')) &&
+          (request.retryOnLostResponse !== false || NEVER_SENT_CODES.has(code));
         if (retryable && attempt < this.retry.maxAttempts) {
           const delay = this.backoff(attempt);
           this.emit({ method: request.method, url: request.url, status: 0, attempt, durationMs, retryInMs: delay, reason: code });
@@ -150,7 +159,7 @@ export class HttpClient {
           this.emit({ method: request.method, url: request.url, status, attempt: attempt + throttledAttempt, durationMs, retryInMs: retryAfterMs, reason: 'throttled' });
           continue;
         }
-      } else if (TRANSIENT_STATUS.has(status) && attempt < this.retry.maxAttempts) {
+      } else if (TRANSIENT_STATUS.has(status) && attempt < this.retry.maxAttempts && (request.retryOnLostResponse !== false || status === 503)) {
         const delay = this.backoff(attempt);
         this.emit({ method: request.method, url: request.url, status, attempt, durationMs, retryInMs: delay, reason: 'transient' });
         await sleep(delay);

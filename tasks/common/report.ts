@@ -34,20 +34,31 @@ export interface ReportItem {
   [detail: string]: unknown;
 }
 
-export interface TaskReport {
+/** A report item with every public key present (CONTRACT §3); each task extends it with its own typed fields. */
+export interface ReportItemBase {
+  kind: ItemKind;
+  name: string;
+  id: string | null;
+  outcome: Outcome;
+  /** Entra object id the change was made as, or `servicePrincipal`. */
+  actor: string | null;
+  error: ItemError | null;
+}
+
+export interface TaskReport<Item extends ReportItem | ReportItemBase = ReportItem> {
   task: string;
   environment: string;
   dryRun: boolean;
   startedAt: string;
   finishedAt?: string;
   identity?: { objectId?: string; name?: string; userId?: string };
-  items: ReportItem[];
+  items: Item[];
   problems: string[];
   warnings: string[];
   [detail: string]: unknown;
 }
 
-export function newReport(task: string, environment: string, dryRun: boolean): TaskReport {
+export function newReport<Item extends ReportItem | ReportItemBase = ReportItem>(task: string, environment: string, dryRun: boolean): TaskReport<Item> {
   return { task, environment, dryRun, startedAt: new Date().toISOString(), items: [], problems: [], warnings: [] };
 }
 
@@ -73,7 +84,7 @@ export interface PublishOptions {
  * Writes the JSON report and the Markdown summary, attaches the summary to the run, sets the
  * `ReportFile` output and logs an error issue for every failed item.
  */
-export function publishReport(host: TaskHost, report: TaskReport, options: PublishOptions): string {
+export function publishReport(host: TaskHost, report: TaskReport<ReportItem | ReportItemBase>, options: PublishOptions): string {
   report.finishedAt = new Date().toISOString();
   const dir = host.tempDirectory();
   const stamp = `${Date.now()}-${process.pid}`;

@@ -130,13 +130,13 @@ describe('DataverseActivateFlows: input mistakes and missing permissions fail be
     assert.match(item.error?.hint ?? '', /Delegate security role/);
   });
 
-  it('a disabled connection owner fails its flow before any write', async () => {
+  it('a disabled connection owner fails its flow before any write, with the code every task uses for an owner who cannot act (UserNotInEnvironment)', async () => {
     const run = await runActivate(sim, { SolutionName: 'Departed', ErrorHandling: 'Warn' });
     assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'SucceededWithIssues', describeRun(run));
     noWrites();
     const [item] = readReport(run).items;
-    assert.strictEqual(item.error?.code, '0x80040225');
+    assert.strictEqual(item.error?.code, 'UserNotInEnvironment');
     assert.match(item.error?.hint ?? '', /Enable 'dave@contoso.com'/);
   });
 

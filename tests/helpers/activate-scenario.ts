@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { ScenarioConnection, ScenarioConnectionReference, ScenarioFlow, ScenarioUser } from '../simulator/scenario';
 import { AgentRunResult, EndpointSpec, runAgentTask } from './agent-runner';
 import { APP_OBJECT_ID, SERVICE_CONNECTION_ID, clientSecretEndpoint, simulatorVariables } from './base-scenario';
-import { flowClientData } from './flow-definitions';
+import { FlowConnectionUse, flowClientData } from './flow-definitions';
 
 /** Connection owners of the activation scenarios. */
 export const ALICE: ScenarioUser = { objectId: 'a11ce000-0000-4000-8000-00000000a11c', upn: 'alice@contoso.com', fullName: 'Alice Ames' };
@@ -21,7 +21,7 @@ export interface FlowSpec {
   n: number;
   name: string;
   /** Logical names of the connection references it uses (each with its connector). */
-  uses?: Array<{ logicalName: string; api: string }>;
+  uses?: FlowConnectionUse[];
   children?: number[];
   on?: boolean;
 }
@@ -77,15 +77,17 @@ export interface ActivateReportItem {
   name: string;
   id: string;
   outcome: string;
-  actor?: string;
-  actorName?: string;
+  actor: string | null;
+  actorName: string | null;
+  actorReason: string | null;
   action: string;
   order: number;
   level: number;
   children: string[];
   blockedBy?: string[];
   connectionsToShare?: Array<{ connectionId: string; ownerObjectId?: string }>;
-  error?: { code: string; message: string; hint?: string };
+  error: { code: string; message: string; hint?: string } | null;
+  confirmedByRead?: boolean;
   startedAt?: string;
   durationMs?: number;
 }

@@ -5,13 +5,15 @@ export interface FlowConnectionUse {
   logicalName: string;
   /** API name, e.g. shared_office365. */
   api: string;
+  /** `invoker`: the run-only user's connection ("provided by run-only user"). */
+  runtimeSource?: 'embedded' | 'invoker';
 }
 
 export function flowClientData(uses: FlowConnectionUse[], childFlowIds: string[] = []): object {
   const connectionReferences: Record<string, unknown> = {};
   uses.forEach((use, index) => {
     connectionReferences[use.key ?? `${use.api}${index ? `_${index}` : ''}`] = {
-      runtimeSource: 'embedded',
+      runtimeSource: use.runtimeSource ?? 'embedded',
       connection: { connectionReferenceLogicalName: use.logicalName },
       api: { name: use.api },
     };

@@ -203,8 +203,9 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
 
     for (const f of faults) if (faultMatches(f.rule, method, path, query, api)) f.count++;
     const fault = faults.find((f) => faultMatches(f.rule, method, path, query, api) && fires(f));
-    if (fault) {
-      fault.fired++;
+    if (fault) fault.fired++;
+    const dropResponse = fault?.rule.kind === 'resetAfterApply';
+    if (fault && !dropResponse) {
       if (fault.rule.kind === 'reset') {
         finish(undefined);
         req.socket.destroy();
@@ -249,6 +250,10 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
     }
     if (api === 'dataverse') r = { ...r, headers: { 'OData-Version': '4.0', REQ_ID: crypto.randomUUID(), ...(r.headers ?? {}) } };
     finish(r);
+    if (dropResponse) {
+      req.socket.destroy();
+      return;
+    }
     write(res, r);
   }
 

@@ -109,7 +109,8 @@ export interface ScenarioLatency {
   activationMs?: number;
 }
 
-export type FaultKind = '429' | '503' | 'reset' | '401';
+/** `resetAfterApply`: the request is carried out, then the socket is destroyed (a lost response). */
+export type FaultKind = '429' | '503' | 'reset' | '401' | 'resetAfterApply';
 
 export interface FaultRule {
   method?: string;

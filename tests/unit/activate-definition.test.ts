@@ -51,7 +51,7 @@ describe('activate: reading a flow definition', () => {
     assert.deepStrictEqual([...facts.childFlowIds].sort(), [CHILD_A, CHILD_B, CHILD_C, CHILD_D, CHILD_E, CHILD_F].map((id) => id.toLowerCase()).sort());
   });
 
-  it('reads the connection references the flow uses, skipping invoker connections and entries without a reference', () => {
+  it('reads the connection references the flow uses, run-only (invoker) ones marked, skipping entries without a reference', () => {
     const text = clientdata(
       {
         shared_office365: { runtimeSource: 'embedded', connection: { connectionReferenceLogicalName: 'contoso_Office365' }, api: { name: 'shared_office365' } },
@@ -67,13 +67,15 @@ describe('activate: reading a flow definition', () => {
       {},
     );
     const facts = readFlowDefinition(text);
-    assert.deepStrictEqual(facts.connectionReferences, ['contoso_office365', 'contoso_dataverse']);
+    assert.deepStrictEqual(facts.connectionReferences, ['contoso_office365', 'contoso_dataverse', 'contoso_teams']);
+    assert.deepStrictEqual(facts.invokerReferences, ['contoso_teams']);
     assert.strictEqual(facts.connectors.contoso_dataverse, 'shared_commondataserviceforapps');
+    assert.strictEqual(facts.connectors.contoso_teams, 'shared_teams');
   });
 
   it('tolerates a byte order mark, an empty definition and no actions', () => {
     const facts = readFlowDefinition(`\uFEFF${JSON.stringify({ properties: { connectionReferences: {} } })}`);
-    assert.deepStrictEqual(facts, { connectionReferences: [], connectors: {}, childFlowIds: [] });
+    assert.deepStrictEqual(facts, { connectionReferences: [], invokerReferences: [], connectors: {}, childFlowIds: [] });
     assert.deepStrictEqual(readFlowDefinition(undefined).childFlowIds, []);
   });
 

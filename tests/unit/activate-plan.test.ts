@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { ConnectionInfo } from '../../tasks/common/connections';
 import { UserError } from '../../tasks/common/errors';
 import { FlowDefinitionFacts } from '../../tasks/DataverseActivateFlowsV1/modules/definition';
-import { FlowFacts, PlanInput, PlannedFlow, ReferenceFacts, UserFacts, buildPlan } from '../../tasks/DataverseActivateFlowsV1/modules/plan';
+import { FlowFacts, PlanInput, PlannedFlow, ReferenceFacts, UserFacts, buildPlan, needsConnectionListing, usersToLookUp } from '../../tasks/DataverseActivateFlowsV1/modules/plan';
 
 const loc = (key: string, ...args: unknown[]) => `${key}(${args.join('|')})`;
 
@@ -197,7 +197,7 @@ describe('activate: plan — problems found before any write', () => {
     assert.strictEqual(flows.get('Calls Alice')?.outcome, 'blocked');
   });
 
-  it('fails flows whose owner is disabled or not a user of the environment', () => {
+  it('fails flows whose owner is disabled or not a user of the environment, with one code for both', () => {
     const plan = buildPlan(
       input([flow(1, 'Alice flow', { refs: ['c_outlook_alice'] }), flow(2, 'Bob flow', { refs: ['c_teams_bob'] })], {
         users: [{ objectId: ALICE, upn: 'alice@contoso.com', disabled: true }],
@@ -205,7 +205,7 @@ describe('activate: plan — problems found before any write', () => {
       loc,
     );
     const flows = byName(plan.flows);
-    assert.strictEqual(flows.get('Alice flow')?.error?.code, '0x80040225');
+    assert.strictEqual(flows.get('Alice flow')?.error?.code, 'UserNotInEnvironment');
     assert.match(flows.get('Alice flow')?.error?.hint ?? '', /HintUserDisabled\(alice@contoso.com\)/);
     assert.strictEqual(flows.get('Bob flow')?.error?.code, 'UserNotInEnvironment');
   });
@@ -215,13 +215,14 @@ describe('activate: plan — identity', () => {
   it('acts as the owner of most of the flow connections and lists the others to share with that owner', () => {
     const plan = buildPlan(input([flow(1, 'Mixed', { refs: ['c_outlook_alice', 'c_sharepoint_alice', 'c_teams_bob'] })]), loc);
     const mixed = plan.flows[0];
-    assert.deepStrictEqual(mixed.actor, { kind: 'user', objectId: ALICE, name: 'alice@contoso.com' });
+    assert.deepStrictEqual(mixed.actor, { kind: 'user', objectId: ALICE, reason: 'connectionOwner' });
+    assert.strictEqual(mixed.actorName, 'alice@contoso.com');
     assert.deepStrictEqual(
       mixed.connectionsToShare.map((c) => [c.connectionId, c.ownerName]),
       [['conn-teams-bob', 'bob@contoso.com']],
     );
-    assert.deepStrictEqual(plan.actingUsers, [ALICE]);
-    assert.deepStrictEqual(plan.ownerObjectIds, [ALICE, BOB]);
+    const flows = [flow(1, 'Mixed', { refs: ['c_outlook_alice', 'c_sharepoint_alice', 'c_teams_bob'] })];
+    assert.deepStrictEqual(usersToLookUp(input(flows), loc), { actingUsers: [ALICE], ownerObjectIds: [ALICE, BOB] });
   });
 
   it('on a tie, prefers the owner of the connections that sign in as a user over a Dataverse connection owner', () => {
@@ -230,10 +231,11 @@ describe('activate: plan — identity', () => {
   });
 
   it('turns on a flow without connections as the service principal without listing connections', () => {
-    const plan = buildPlan(input([flow(2, 'No connections')], { connections: undefined, users: undefined }), loc);
-    assert.strictEqual(plan.needsConnections, false);
+    const flows = [flow(2, 'No connections')];
+    assert.strictEqual(needsConnectionListing(input(flows, { connections: undefined }), loc), false);
+    const plan = buildPlan(input(flows, { connections: undefined, users: undefined }), loc);
     assert.deepStrictEqual(plan.flows[0].actor, { kind: 'servicePrincipal' });
-    assert.deepStrictEqual(plan.actingUsers, []);
+    assert.deepStrictEqual(usersToLookUp(input(flows, { connections: undefined }), loc).actingUsers, []);
   });
 
   it("turns on a Dataverse-only flow as the service principal on its own connection, and as the owner on a user's", () => {
@@ -253,10 +255,11 @@ describe('activate: plan — identity', () => {
     assert.strictEqual((flows.get('Dataverse on Alice connection')?.actor as { objectId: string }).objectId, ALICE);
   });
 
-  it('needs the connections before it can pick owners', () => {
-    const plan = buildPlan(input([flow(1, 'Outlook', { refs: ['c_outlook_alice'] })], { connections: undefined, users: undefined }), loc);
-    assert.strictEqual(plan.needsConnections, true);
-    assert.strictEqual(plan.flows[0].actor, undefined);
+  it('needs the connections before it can pick owners, and is never built without them', () => {
+    const flows = [flow(1, 'Outlook', { refs: ['c_outlook_alice'] }), flow(2, 'Already on', { refs: ['c_teams_bob'], on: true })];
+    assert.strictEqual(needsConnectionListing(input(flows, { connections: undefined }), loc), true);
+    assert.strictEqual(needsConnectionListing(input(flows, { connections: undefined, flowsToTurnOn: ['Already on'] }), loc), false);
+    assert.throws(() => buildPlan(input(flows, { connections: undefined, users: undefined }), loc), /connections were not gathered/);
   });
 
   it('acts as the service principal for connections it owns itself', () => {
@@ -273,8 +276,8 @@ describe('activate: plan — identity', () => {
   it('Impersonation User acts as that user for every flow; None as the service principal', () => {
     const flows = [flow(1, 'Outlook', { refs: ['c_outlook_alice'] }), flow(2, 'Dataverse', { refs: ['c_dataverse_sp'] })];
     const asUser = buildPlan(input(flows, { impersonation: 'User', impersonateUser: { objectId: BOB, upn: 'bob@contoso.com' }, connections: undefined }), loc);
-    for (const item of asUser.flows) assert.deepStrictEqual(item.actor, { kind: 'user', objectId: BOB, name: 'bob@contoso.com' });
-    assert.strictEqual(asUser.needsConnections, false);
+    for (const item of asUser.flows) assert.deepStrictEqual(item.actor, { kind: 'user', objectId: BOB, reason: 'impersonateUser' });
+    assert.strictEqual(needsConnectionListing(input(flows, { impersonation: 'User', connections: undefined }), loc), false);
     const asSp = buildPlan(input(flows, { impersonation: 'None', connections: undefined }), loc);
     for (const item of asSp.flows) assert.deepStrictEqual(item.actor, { kind: 'servicePrincipal' });
   });
@@ -339,5 +342,76 @@ describe('activate: plan — connection status', () => {
     assert.strictEqual(plan.flows[0].outcome, 'failed');
     assert.strictEqual(plan.flows[0].error?.code, 'ConnectionNotConnected');
     assert.match(plan.flows[0].error?.message ?? '', /conn-outlook-alice/);
+  });
+});
+
+describe('activate: plan — run-only (invoker) references', () => {
+  const invokerFlow = (n: number, name: string, refs: string[], invoker: string[]) => flow(n, name, { refs, definition: { invokerReferences: invoker } });
+
+  it("turns a flow whose only reference is run-only on as that connection's owner, saying why", () => {
+    const plan = buildPlan(input([invokerFlow(1, 'Weather', ['c_outlook_alice'], ['c_outlook_alice'])]), loc);
+    assert.deepStrictEqual(plan.flows[0].actor, { kind: 'user', objectId: ALICE, reason: 'invokerReference' });
+    assert.strictEqual(plan.flows[0].outcome, 'pending');
+    assert.strictEqual(needsConnectionListing(input([invokerFlow(1, 'Weather', ['c_outlook_alice'], ['c_outlook_alice'])], { connections: undefined }), loc), true);
+  });
+
+  it('gives the reason connectionOwner when the owner also owns an embedded connection of the flow', () => {
+    const plan = buildPlan(input([invokerFlow(1, 'Both', ['c_outlook_alice', 'c_sharepoint_alice'], ['c_sharepoint_alice'])]), loc);
+    assert.deepStrictEqual(plan.flows[0].actor, { kind: 'user', objectId: ALICE, reason: 'connectionOwner' });
+  });
+
+  it('does not fail a flow whose run-only reference is unbound or absent (the platform may not check it)', () => {
+    const plan = buildPlan(input([invokerFlow(1, 'Loose', ['c_unbound', 'c_nowhere'], ['c_unbound', 'c_nowhere'])]), loc);
+    assert.strictEqual(plan.flows[0].outcome, 'pending');
+    assert.deepStrictEqual(plan.flows[0].actor, { kind: 'servicePrincipal' });
+  });
+
+  it('counts a run-only connection the service principal cannot use among the connections to share under None and User', () => {
+    const flows = [invokerFlow(1, 'Weather', ['c_outlook_alice'], ['c_outlook_alice'])];
+    const asSp = buildPlan(input(flows, { impersonation: 'None' }), loc);
+    assert.deepStrictEqual(asSp.flows[0].actor, { kind: 'servicePrincipal' });
+    assert.deepStrictEqual(asSp.flows[0].connectionsToShare.map((c) => c.connectionId), ['conn-outlook-alice']);
+    const asBob = buildPlan(input(flows, { impersonation: 'User', impersonateUser: { objectId: BOB, upn: 'bob@contoso.com' } }), loc);
+    assert.deepStrictEqual(asBob.flows[0].connectionsToShare.map((c) => c.connectionId), ['conn-outlook-alice']);
+  });
+});
+
+describe('activate: plan — impersonation stays inside the deployment', () => {
+  const outside: ReferenceFacts[] = [
+    ...references,
+    { logicalName: 'other_teams_bob', connectorId: '/providers/Microsoft.PowerApps/apis/shared_teams', connectionId: 'conn-teams-bob', outsideSolution: true },
+    {
+      logicalName: 'other_outlook_carol',
+      connectorId: '/providers/Microsoft.PowerApps/apis/shared_office365',
+      connectionId: 'conn-outlook-carol',
+      outsideSolution: true,
+      solutions: ['ContosoOther'],
+    },
+    { logicalName: 'other_dataverse_sp', connectorId: '/providers/Microsoft.PowerApps/apis/shared_commondataserviceforapps', connectionId: 'conn-dv-sp', outsideSolution: true },
+  ];
+  const CAROL = 'ca201000-0000-4000-8000-000000000003';
+  const withOutside = (flows: FlowFacts[]) =>
+    input(flows, { references: outside, connections: [...connections, connection('conn-outlook-carol', 'shared_office365', CAROL)] });
+
+  it("fails a flow that would be turned on as the owner of another solution's reference, with the hint to add that solution", () => {
+    const plan = buildPlan(withOutside([flow(1, 'Borrower', { refs: ['other_outlook_carol'] })]), loc);
+    assert.strictEqual(plan.flows[0].outcome, 'failed');
+    assert.strictEqual(plan.flows[0].actor, undefined);
+    assert.strictEqual(plan.flows[0].error?.code, 'ConnectionReferenceOutsideSolution');
+    assert.match(plan.flows[0].error?.hint ?? '', /HintReferenceOutsideSolution\(other_outlook_carol\|ContosoOther\)/);
+    assert.deepStrictEqual(usersToLookUp(withOutside([flow(1, 'Borrower', { refs: ['other_outlook_carol'] })]), loc).actingUsers, []);
+  });
+
+  it("may act as an owner whose connection is bound to a reference of the solution, even if another solution's reference uses it too", () => {
+    const plan = buildPlan(withOutside([flow(1, 'Shared bob', { refs: ['other_teams_bob', 'c_teams_bob'] })]), loc);
+    assert.deepStrictEqual(plan.flows[0].actor, { kind: 'user', objectId: BOB, reason: 'connectionOwner' });
+  });
+
+  it("never picks the outside owner over an inside one, and a service principal's own outside connection needs no impersonation", () => {
+    const mixed = buildPlan(withOutside([flow(1, 'Mixed', { refs: ['other_outlook_carol', 'c_outlook_alice'] })]), loc);
+    assert.deepStrictEqual(mixed.flows[0].actor, { kind: 'user', objectId: ALICE, reason: 'connectionOwner' });
+    assert.deepStrictEqual(mixed.flows[0].connectionsToShare.map((c) => c.connectionId), ['conn-outlook-carol']);
+    const own = buildPlan(withOutside([flow(1, 'Own', { refs: ['other_dataverse_sp'] })]), loc);
+    assert.deepStrictEqual(own.flows[0].actor, { kind: 'servicePrincipal' });
   });
 });

@@ -1,5 +1,8 @@
 import { PlatformError, errorMessage } from '../../common/errors';
-import { FlowError, Localize, identityHint } from './plan';
+import { describeFlowProblem } from '../../common/problems/flow';
+import { UnconfirmedChangeError } from './apply';
+import { FlowError, Localize } from './facts';
+import { identityHint } from './plan-identity';
 
 export interface ClassifyContext {
   /** Display name of the identity the request was made as. */
@@ -15,6 +18,10 @@ export interface ClassifyContext {
  * when Dataverse wraps it) and a hint that says what to do about it.
  */
 export function classifyFlowError(error: unknown, context: ClassifyContext, loc: Localize): FlowError {
+  if (error instanceof UnconfirmedChangeError) {
+    if (error.stateAfter === undefined) return describeFlowProblem(loc, 'ActivationOutcomeUnknown', [error.lost.code], []);
+    return { code: error.lost.code, message: loc('MsgChangeNotMade', error.lost.code, error.stateAfter), hint: loc('HintRunAgain') };
+  }
   if (!(error instanceof PlatformError)) return { code: 'Error', message: errorMessage(error) };
   const code = error.effectiveCode;
   const message = error.effectiveMessage;

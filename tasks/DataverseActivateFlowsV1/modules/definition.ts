@@ -1,7 +1,13 @@
 /** What the task needs to know from a cloud flow's definition (its `clientdata`). */
 export interface FlowDefinitionFacts {
-  /** Logical names (lower case) of the connection references the flow uses. */
+  /** Logical names (lower case) of the connection references the flow uses, run-only ones included. */
   connectionReferences: string[];
+  /**
+   * Those of them whose runtime source is `invoker` (the run-only user's connection). Whether the
+   * platform checks them when a flow is turned on is not documented, so they count when choosing
+   * who turns the flow on (their owner works under both readings), but an unbound one fails nothing.
+   */
+  invokerReferences?: string[];
   /** Connector names (lower case) per reference logical name, as the definition states them. */
   connectors: Record<string, string>;
   /** Workflow ids (lower case, no braces) of the child flows it calls. */
@@ -28,13 +34,9 @@ export function normaliseFlowId(id: string): string {
   return id.trim().replace(/^\{(.*)\}$/, '$1').toLowerCase();
 }
 
-/**
- * Reads the connection references and the "Run a Child Flow" calls of a flow definition.
- * A reference whose runtime source is `invoker` (the run-only user's connection) or that names no
- * connection reference needs no bound connection to turn the flow on.
- */
+/** Reads the connection references and the "Run a Child Flow" calls of a flow definition. */
 export function readFlowDefinition(clientdata: string | undefined): FlowDefinitionFacts {
-  const facts: FlowDefinitionFacts = { connectionReferences: [], connectors: {}, childFlowIds: [] };
+  const facts: FlowDefinitionFacts = { connectionReferences: [], invokerReferences: [], connectors: {}, childFlowIds: [] };
   if (clientdata === undefined || clientdata.trim() === '') return facts;
   let data: ClientData;
   try {
@@ -45,16 +47,21 @@ export function readFlowDefinition(clientdata: string | undefined): FlowDefiniti
   if (!data || typeof data !== 'object') return { ...facts, error: 'the definition is not a JSON object' };
 
   const references = new Set<string>();
+  const embedded = new Set<string>();
+  const invoker = new Set<string>();
   for (const entry of Object.values(data.properties?.connectionReferences ?? {})) {
     if (!entry || typeof entry !== 'object') continue;
-    if ((entry.runtimeSource ?? '').toLowerCase() === 'invoker') continue;
     const logicalName = entry.connection?.connectionReferenceLogicalName;
     if (typeof logicalName !== 'string' || logicalName.trim() === '') continue;
     const key = logicalName.trim().toLowerCase();
     references.add(key);
+    if ((entry.runtimeSource ?? '').toLowerCase() === 'invoker') invoker.add(key);
+    else embedded.add(key);
     if (typeof entry.api?.name === 'string' && !facts.connectors[key]) facts.connectors[key] = entry.api.name.toLowerCase();
   }
   facts.connectionReferences = [...references];
+  // A reference used both ways is checked as an embedded one.
+  facts.invokerReferences = [...invoker].filter((name) => !embedded.has(name));
 
   const children = new Set<string>();
   visitActions(data.properties?.definition?.actions, children);

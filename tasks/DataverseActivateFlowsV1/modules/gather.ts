@@ -1,5 +1,5 @@
 import { ConnectionInfo, parseOwner } from '../../common/connections';
-import { DataverseClient } from '../../common/dataverse';
+import { DataverseClient, escapeXmlAttribute } from '../../common/dataverse';
 import { UserError } from '../../common/errors';
 import { listEnvironmentConnections } from '../../common/environment-connections';
 import { Session } from '../../common/session';
@@ -14,8 +14,15 @@ import {
   listSolutionCloudFlows,
   listSolutionConnectionReferences,
 } from '../../common/solution-queries';
+import { checkActingIdentities } from '../../common/acting-identity';
+import { settle, unwrap } from '../../common/concurrency';
+import { isGuid } from '../../common/task-inputs';
 import { normaliseFlowId, readFlowDefinition } from './definition';
-import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts } from './plan';
+import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts } from './facts';
+import { ActivateInputs } from './inputs';
+import { PlanInput, needsConnectionListing, usersToLookUp } from './plan';
+
+const IDENTITY_CHECKS_AT_ONCE = 8;
 
 export interface SolutionState {
   solution: SolutionRecord;
@@ -58,12 +65,58 @@ export async function gatherSolution(dataverse: DataverseClient, solutionName: s
     ),
     getAllIn<{ workflowid: string; name: string; statecode: number }>(dataverse, 'workflows?$select=workflowid,name,statecode', 'workflowid', otherFlows),
   ]);
+  const holders = await solutionsHolding(dataverse, extraReferences.map((r) => r.connectionreferencelogicalname));
+  const outside = extraReferences.map((record) => ({
+    ...toReferenceFacts(record),
+    outsideSolution: true,
+    solutions: holders.get(record.connectionreferencelogicalname.toLowerCase()) ?? [],
+  }));
   return {
     solution,
     flows,
-    references: [...references, ...extraReferences.map(toReferenceFacts)],
+    references: [...references, ...outside],
     externalFlows: externalFlows.map((f) => ({ id: normaliseFlowId(f.workflowid), name: f.name, statecode: Number(f.statecode ?? 0) })),
   };
+}
+
+const NAMES_PER_QUERY = 50;
+/** Solutions every component belongs to, which say nothing about where a reference was deployed from. */
+const SYSTEM_SOLUTIONS = ['Default', 'Active'];
+
+/**
+ * The solutions that hold each of these connection references (by lower-case logical name), so a
+ * flow that uses one can name the solution to add to SolutionName. One query per 50 references;
+ * none when the flows use only references of the listed solutions.
+ */
+async function solutionsHolding(dataverse: DataverseClient, logicalNames: readonly string[]): Promise<Map<string, string[]>> {
+  const distinct = [...new Set(logicalNames)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < distinct.length; i += NAMES_PER_QUERY) chunks.push(distinct.slice(i, i + NAMES_PER_QUERY));
+  const value = (v: string) => `<value>${escapeXmlAttribute(v)}</value>`;
+  const rows = await Promise.all(
+    chunks.map((chunk) =>
+      dataverse.fetchAll<{ connectionreferencelogicalname: string; solutionuniquename?: string }>(
+        'connectionreferences',
+        [
+          '<fetch distinct="true"><entity name="connectionreference">',
+          '<attribute name="connectionreferencelogicalname"/><order attribute="connectionreferenceid"/>',
+          `<filter><condition attribute="connectionreferencelogicalname" operator="in">${chunk.map(value).join('')}</condition></filter>`,
+          '<link-entity name="solutioncomponent" from="objectid" to="connectionreferenceid" link-type="inner" alias="sc">',
+          '<link-entity name="solution" from="solutionid" to="solutionid" link-type="inner" alias="s">',
+          '<attribute name="uniquename" alias="solutionuniquename"/>',
+          `<filter><condition attribute="uniquename" operator="not-in">${SYSTEM_SOLUTIONS.map(value).join('')}</condition></filter>`,
+          '</link-entity></link-entity></entity></fetch>',
+        ].join(''),
+      ),
+    ),
+  );
+  const holders = new Map<string, string[]>();
+  for (const row of rows.flat()) {
+    if (!row.solutionuniquename) continue;
+    const key = row.connectionreferencelogicalname.toLowerCase();
+    holders.set(key, [...new Set([...(holders.get(key) ?? []), row.solutionuniquename])]);
+  }
+  return holders;
 }
 
 function toReferenceFacts(record: ConnectionReferenceRecord): ReferenceFacts {
@@ -73,10 +126,6 @@ function toReferenceFacts(record: ConnectionReferenceRecord): ReferenceFacts {
     connectorId: record.connectorid,
     connectionId: record.connectionid || undefined,
   };
-}
-
-function isGuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
 }
 
 /**
@@ -118,4 +167,39 @@ export async function resolveImpersonateUser(dataverse: DataverseClient, raw: st
   if (!record || !record.azureactivedirectoryobjectid) throw new UserError(loc('ImpersonateUserNotFound', raw));
   if (record.isdisabled) throw new UserError(loc('ImpersonateUserDisabled', raw));
   return toUserFacts(record);
+}
+
+/**
+ * Everything the plan is decided from, read in a fixed number of bulk reads whatever the number of
+ * flows: the solution's flows and references, then (only where the plan needs them) the
+ * environment's connections, then the owners' system users and a read-only WhoAmI as each user
+ * the run will act as.
+ */
+export async function gatherPlanInput(session: Session, inputs: ActivateInputs, loc: Localize): Promise<{ input: PlanInput; state: SolutionState }> {
+  const environment = session.environment.url;
+  // With ConnectionOwner the connection listing is nearly always needed: it is read alongside the solution.
+  const listing = inputs.impersonation === 'ConnectionOwner' ? settle(gatherConnections(session, loc)) : undefined;
+  const state = await gatherSolution(session.dataverse, inputs.solutionName, environment, loc);
+  const impersonateUser =
+    inputs.impersonation === 'User' && inputs.impersonateUser ? await resolveImpersonateUser(session.dataverse, inputs.impersonateUser, loc) : undefined;
+  const input: PlanInput = {
+    solution: state.solution.uniquename,
+    flows: state.flows,
+    flowsToTurnOn: inputs.flows,
+    flowsToTurnOff: inputs.flowsToTurnOff,
+    references: state.references,
+    impersonation: inputs.impersonation,
+    impersonateUser,
+    servicePrincipalObjectId: session.identity.objectId,
+    externalFlows: state.externalFlows,
+  };
+  if (needsConnectionListing(input, loc)) input.connections = await (listing ?? settle(gatherConnections(session, loc))).then(unwrap);
+  const { ownerObjectIds, actingUsers } = usersToLookUp(input, loc);
+  const [owners, identityChecks] = await Promise.all([
+    gatherUsers(session.dataverse, ownerObjectIds),
+    checkActingIdentities(session.dataverse, actingUsers, IDENTITY_CHECKS_AT_ONCE),
+  ]);
+  input.users = owners;
+  input.identityChecks = identityChecks;
+  return { input, state };
 }

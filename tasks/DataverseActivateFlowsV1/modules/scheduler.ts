@@ -1,8 +1,7 @@
-export interface ScheduledJob {
-  id: string;
-  /** Jobs (ids) that must succeed before this one starts; ids that are not jobs count as done. */
-  dependsOn: readonly string[];
-}
+import { GraphNode, blockCallers, callersOf } from './graph';
+
+/** `dependsOn`: jobs (ids) that must succeed before this one starts; ids that are not jobs count as done. */
+export type ScheduledJob = GraphNode;
 
 export type JobStatus = { status: 'succeeded' } | { status: 'failed' } | { status: 'blocked'; blockedBy: string[] };
 
@@ -15,15 +14,12 @@ export type JobStatus = { status: 'succeeded' } | { status: 'failed' } | { statu
 export function runSchedule<J extends ScheduledJob>(jobs: readonly J[], maxParallel: number, run: (job: J) => Promise<boolean>): Promise<Map<string, JobStatus>> {
   if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new RangeError(`maxParallel must be a positive integer, got ${maxParallel}`);
   const priority = new Map(jobs.map((job, index) => [job.id, index]));
-  const waitingFor = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const job of jobs) {
-    const deps = [...new Set(job.dependsOn)].filter((id) => priority.has(id) && id !== job.id);
-    waitingFor.set(job.id, deps.length);
-    for (const dep of deps) dependents.set(dep, [...(dependents.get(dep) ?? []), job.id]);
-  }
+  const dependents = callersOf(jobs);
+  const waitingFor = new Map<string, number>(jobs.map((job) => [job.id, 0]));
+  for (const callers of dependents.values()) for (const id of callers) waitingFor.set(id, (waitingFor.get(id) as number) + 1);
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const results = new Map<string, JobStatus>();
+  const blocked = new Map<string, string[]>();
   const ready: J[] = jobs.filter((job) => waitingFor.get(job.id) === 0);
   let running = 0;
 
@@ -35,17 +31,8 @@ export function runSchedule<J extends ScheduledJob>(jobs: readonly J[], maxParal
   };
 
   const block = (failedId: string) => {
-    const queue: Array<[string, string]> = (dependents.get(failedId) ?? []).map((id) => [id, failedId]);
-    while (queue.length > 0) {
-      const [id, by] = queue.shift() as [string, string];
-      const existing = results.get(id);
-      if (existing?.status === 'blocked') {
-        if (!existing.blockedBy.includes(by)) existing.blockedBy.push(by);
-        continue;
-      }
-      if (existing) continue;
-      results.set(id, { status: 'blocked', blockedBy: [by] });
-      for (const next of dependents.get(id) ?? []) queue.push([next, id]);
+    for (const id of blockCallers(failedId, dependents, blocked, (id) => results.has(id))) {
+      results.set(id, { status: 'blocked', blockedBy: blocked.get(id) as string[] });
     }
   };
 

@@ -1,6 +1,33 @@
-import { ReportItem, markdownTable } from '../../common/report';
+import { Actor, ActorReason } from '../../common/acting-identity';
+import { ReportItemBase, markdownTable } from '../../common/report';
 import { FlowResult } from './apply';
-import { Actor, Localize, PlannedFlow, SERVICE_PRINCIPAL } from './plan';
+import { FlowAction, Localize } from './facts';
+import { ConnectionToShare } from './plan-identity';
+import { PlannedFlow } from './plan';
+
+export const SERVICE_PRINCIPAL = 'servicePrincipal';
+
+/** One flow in the JSON report. */
+export interface FlowReportItem extends ReportItemBase {
+  kind: 'flow';
+  id: string;
+  /** Display name of who the change was (or would be) made as. */
+  actorName: string | null;
+  /** Why a user was acted as: `connectionOwner`, `invokerReference` (owner of a run-only connection) or `impersonateUser`. */
+  actorReason: ActorReason | null;
+  action: FlowAction;
+  order: number;
+  level: number;
+  children: string[];
+  childNames: string[];
+  blockedBy?: string[];
+  blockedByNames?: string[];
+  connectionsToShare?: ConnectionToShare[];
+  startedAt?: string;
+  durationMs?: number;
+  /** The response to the change was lost; the outcome is the flow's state read afterwards. */
+  confirmedByRead?: boolean;
+}
 
 export interface Counts {
   activated: number;
@@ -12,28 +39,39 @@ export interface Counts {
   blocked: number;
 }
 
-export function actorId(actor: Actor | undefined): string | undefined {
-  if (!actor) return undefined;
+export function actorId(actor: Actor | undefined): string | null {
+  if (!actor) return null;
   return actor.kind === 'servicePrincipal' ? SERVICE_PRINCIPAL : actor.objectId;
 }
 
-export function actorLabel(actor: Actor | undefined, servicePrincipalName: string, loc: Localize): string {
+export function actorLabel(flow: Pick<PlannedFlow, 'actor' | 'actorName'>, servicePrincipalName: string, loc: Localize): string {
+  const actor = flow.actor;
   if (!actor) return '';
-  return actor.kind === 'servicePrincipal' ? loc('ActorServicePrincipal', servicePrincipalName) : actor.name;
+  if (actor.kind === 'servicePrincipal') return loc('ActorServicePrincipal', servicePrincipalName);
+  const name = flow.actorName ?? actor.objectId;
+  return actor.reason === 'invokerReference' ? loc('ActorRunOnlyOwner', name) : name;
 }
 
 /** One report item per flow of the plan, in the order of the run. */
-export function reportItems(flows: readonly PlannedFlow[], results: ReadonlyMap<string, FlowResult>, nameOf: (id: string) => string, spName: string, loc: Localize): ReportItem[] {
+export function reportItems(
+  flows: readonly PlannedFlow[],
+  results: ReadonlyMap<string, FlowResult>,
+  nameOf: (id: string) => string,
+  spName: string,
+  loc: Localize,
+): FlowReportItem[] {
   return flows.map((flow) => {
     const result = results.get(flow.id) ?? { outcome: 'failed' as const };
-    const acted = result.outcome !== 'alreadyInState';
-    const item: ReportItem = {
+    const acted = result.outcome !== 'alreadyInState' && flow.actor !== undefined;
+    return {
       kind: 'flow',
       name: flow.name,
       id: flow.id,
       outcome: result.outcome,
-      ...(acted && flow.actor ? { actor: actorId(flow.actor), actorName: actorLabel(flow.actor, spName, loc) } : {}),
-      ...(result.error ? { error: { code: result.error.code, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) } } : {}),
+      actor: acted ? actorId(flow.actor) : null,
+      error: result.error ? { code: result.error.code, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) } : null,
+      actorName: acted ? actorLabel(flow, spName, loc) : null,
+      actorReason: acted && flow.actor?.kind === 'user' ? flow.actor.reason : null,
       action: flow.action,
       order: flow.order,
       level: flow.level,
@@ -43,12 +81,12 @@ export function reportItems(flows: readonly PlannedFlow[], results: ReadonlyMap<
       ...(flow.connectionsToShare.length ? { connectionsToShare: flow.connectionsToShare } : {}),
       ...(result.startedAt ? { startedAt: result.startedAt } : {}),
       ...(result.durationMs !== undefined ? { durationMs: result.durationMs } : {}),
+      ...(result.confirmedByRead ? { confirmedByRead: true } : {}),
     };
-    return item;
   });
 }
 
-export function countOutcomes(items: readonly ReportItem[]): Counts {
+export function countOutcomes(items: readonly FlowReportItem[]): Counts {
   const counts: Counts = { activated: 0, deactivated: 0, alreadyInState: 0, wouldTurnOn: 0, wouldTurnOff: 0, failed: 0, blocked: 0 };
   for (const item of items) {
     if (item.outcome === 'activated') counts.activated++;
@@ -64,14 +102,14 @@ export function countOutcomes(items: readonly ReportItem[]): Counts {
   return counts;
 }
 
-function formatDuration(ms: unknown): string {
-  if (typeof ms !== 'number') return '';
+function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 /** The Markdown summary: one row per flow, then the connections that must be shared. */
 export function markdownSummary(
-  items: readonly ReportItem[],
+  items: readonly FlowReportItem[],
   context: { solution: string; environment: string; dryRun: boolean; counts: Counts },
   loc: Localize,
 ): string {
@@ -89,33 +127,19 @@ export function markdownSummary(
     return lines.join('\n');
   }
   const headers = ['#', 'ColumnFlow', 'ColumnAction', 'ColumnOutcome', 'ColumnActedAs', 'ColumnError', 'ColumnHint', 'ColumnTime'].map((key) => (key === '#' ? key : loc(key)));
-  lines.push(
-    markdownTable(
-      headers,
-      items.map((item) => {
-        const error = item.error ? `${item.error.code}: ${item.error.message}` : '';
-        return [
-          item.order as number,
-          item.name,
-          loc(item.action === 'turnOff' ? 'ActionTurnOff' : 'ActionTurnOn'),
-          item.outcome,
-          (item.actorName as string | undefined) ?? '',
-          error,
-          item.error?.hint ?? '',
-          formatDuration(item.durationMs),
-        ];
-      }),
-    ),
-    '',
-  );
+  const rows = items.map((item) => [
+    item.order,
+    item.name,
+    loc(item.action === 'turnOff' ? 'ActionTurnOff' : 'ActionTurnOn'),
+    item.outcome,
+    item.actorName ?? '',
+    item.error ? `${item.error.code}: ${item.error.message}` : '',
+    item.error?.hint ?? '',
+    formatDuration(item.durationMs),
+  ]);
+  lines.push(markdownTable(headers, rows), '');
   const shares = items.flatMap((item) =>
-    ((item.connectionsToShare as Array<{ connectionId: string; connector: string; ownerName?: string }> | undefined) ?? []).map((share) => [
-      item.name,
-      share.connectionId,
-      share.connector,
-      share.ownerName ?? '',
-      (item.actorName as string | undefined) ?? '',
-    ]),
+    (item.connectionsToShare ?? []).map((share) => [item.name, share.connectionId, share.connector, share.ownerName ?? '', item.actorName ?? '']),
   );
   if (shares.length > 0) {
     lines.push(`### ${loc('SummarySharesTitle')}`, '', loc('SummarySharesIntro'), '');

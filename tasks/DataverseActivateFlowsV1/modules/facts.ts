@@ -1,0 +1,50 @@
+import { ItemError } from '../../common/report';
+import { FlowDefinitionFacts } from './definition';
+
+export type Localize = (key: string, ...args: unknown[]) => string;
+
+export type ImpersonationMode = 'ConnectionOwner' | 'User' | 'None';
+export type FlowAction = 'turnOn' | 'turnOff';
+
+export const DATAVERSE_CONNECTOR = 'shared_commondataserviceforapps';
+
+/** workflow.statecode: 0 Draft (off), 1 Activated (on), 2 Suspended. */
+export const STATE_ON = 1;
+export const STATE_OFF = 0;
+
+/** A cloud flow of the listed solution(s), as gathered. */
+export interface FlowFacts {
+  /** Lower case, no braces. */
+  id: string;
+  name: string;
+  statecode: number;
+  definition: FlowDefinitionFacts;
+}
+
+export interface ReferenceFacts {
+  logicalName: string;
+  displayName?: string;
+  connectorId?: string;
+  connectionId?: string;
+  /** True for a reference a flow uses that belongs to none of the listed solutions. */
+  outsideSolution?: boolean;
+  /** For a reference outside the listed solutions: the solutions that hold it. */
+  solutions?: string[];
+}
+
+export interface UserFacts {
+  objectId: string;
+  systemUserId?: string;
+  name?: string;
+  upn?: string;
+  disabled?: boolean;
+}
+
+/** A flow outside the solution that a flow of the solution calls. */
+export interface ExternalFlowFacts {
+  id: string;
+  name: string;
+  statecode: number;
+}
+
+export type FlowError = ItemError;
