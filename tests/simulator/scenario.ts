@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import type { ScenarioTransient } from './transient';
 
 export type ApiName = 'dataverse' | 'token' | 'oidc' | 'imds' | 'admin' | 'bap' | 'other';
 
@@ -103,7 +104,8 @@ export interface ScenarioLatency {
   activationMs?: number;
 }
 
-export type FaultKind = '429' | '503' | 'reset' | '401';
+/** `resetAfterApply`: the request is carried out, then the socket is destroyed instead of answering. */
+export type FaultKind = '429' | '503' | 'reset' | '401' | 'resetAfterApply';
 
 export interface FaultRule {
   method?: string;
@@ -148,6 +150,8 @@ export interface Scenario {
   /** ObjectTypeCode of the connectionreference table (its solution component type), default derived from the organization id (>= 10000) */
   connectionReferenceObjectTypeCode?: number;
   faults?: FaultRule[];
+  /** scripted transient states (transient.ts) */
+  transient?: ScenarioTransient;
 }
 
 export function loadScenarioFile(file: string): Scenario {
