@@ -1,6 +1,9 @@
 /** Helpers shared by the benchmark's profiles: a fresh simulator per run, what a run left behind, the baseline's estimate. */
+import * as fs from 'fs';
 import { startSimulator, Simulator } from '../tests/simulator';
-import { BenchSolution } from './scenario';
+import { APP_ID, CLIENT_SECRET, TENANT_ID } from '../tests/helpers/base-scenario';
+import { BaselineTarget } from './baseline';
+import { BENCH_SOLUTION, BenchSolution } from './scenario';
 import { Verification } from './report';
 
 export async function withSimulator<T>(solution: BenchSolution, body: (sim: Simulator) => Promise<T>): Promise<T> {
@@ -58,3 +61,17 @@ export function estimateBaseline(solution: BenchSolution, options: { readMs: num
   return { readsMs, activationMs, attempts, totalMs: readsMs + activationMs };
 }
 
+
+/** What the baseline is given: the environment, the service principal and the deployment settings. */
+export function baselineTarget(sim: Simulator, solution: BenchSolution): BaselineTarget {
+  return {
+    url: sim.url,
+    ca: fs.readFileSync(sim.caFile, 'utf8'),
+    tenantId: TENANT_ID,
+    clientId: APP_ID,
+    clientSecret: CLIENT_SECRET,
+    environmentId: sim.state.environmentId,
+    solutionName: BENCH_SOLUTION,
+    settings: solution.references.map((r) => ({ logicalName: r.logicalName, connectionId: r.connectionId, connectorId: r.connectorId })),
+  };
+}

@@ -3,11 +3,9 @@
  * a simulator scripted like a platform right after an import (realistic-profile.ts), each from the
  * same seed, against the lower bound of the same draws.
  */
-import * as fs from 'fs';
 import { Simulator } from '../tests/simulator';
-import { APP_ID, CLIENT_SECRET, TENANT_ID } from '../tests/helpers/base-scenario';
-import { baselineActivate, BaselineTarget } from './baseline';
-import { estimateBaseline, verify, withSimulator } from './harness';
+import { baselineActivate } from './baseline';
+import { baselineTarget, estimateBaseline, verify, withSimulator } from './harness';
 import { isActivation, metricsOf, RunMetrics } from './log-metrics';
 import { runOurTask, simulatorEpoch } from './ours';
 import { breakdownOf, Breakdown } from './phases';
@@ -110,16 +108,7 @@ export async function runRealistic(solution: BenchSolution, options: RealisticOp
     const estimate = estimateBaseline(solution, { readMs: scaled.readMs, writeMs: scaled.writeMs, activationMs: drawn.meanMs, owners: solution.owners.length });
     progress(`realistic, BASELINE: about ${estimate.attempts} one-at-a-time activations of ${drawn.meanMs} ms on average; budget ${options.baselineBudgetSeconds} s`);
     baseline = await withSimulator(prepared, async (sim) => {
-      const target: BaselineTarget = {
-        url: sim.url,
-        ca: fs.readFileSync(sim.caFile, 'utf8'),
-        tenantId: TENANT_ID,
-        clientId: APP_ID,
-        clientSecret: CLIENT_SECRET,
-        environmentId: sim.state.environmentId,
-        solutionName: BENCH_SOLUTION,
-        settings: solution.references.map((r) => ({ logicalName: r.logicalName, connectionId: r.connectionId, connectorId: r.connectorId })),
-      };
+      const target = baselineTarget(sim, solution);
       const startedAt = Date.now();
       const b = await baselineActivate(
         target,

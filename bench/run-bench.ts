@@ -7,13 +7,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Simulator } from '../tests/simulator';
-import { estimateBaseline, verify, withSimulator } from './harness';
-import { APP_ID, APP_OBJECT_ID, CLIENT_SECRET, MANAGED_IDENTITY, TENANT_ID } from '../tests/helpers/base-scenario';
+import { baselineTarget, estimateBaseline, verify, withSimulator } from './harness';
+import { APP_OBJECT_ID, MANAGED_IDENTITY } from '../tests/helpers/base-scenario';
 import { REPO_ROOT } from '../tests/helpers/agent-runner';
 import { BenchOptions, parseOptions, USAGE } from './options';
 import { BENCH_SOLUTION, BenchSolution, buildSolution } from './scenario';
 import { nodeFloor, runOurTask, simulatorEpoch, TaskRun } from './ours';
-import { baselineActivate, baselineBind, BaselineTarget } from './baseline';
+import { baselineActivate, baselineBind } from './baseline';
 import { isActivation, metricsOf, RunMetrics } from './log-metrics';
 import { median, oursPhase, PhaseFigures } from './phases';
 import { renderTimeline } from './timeline-svg';
@@ -73,16 +73,7 @@ async function runBaseline(solution: BenchSolution, options: BenchOptions) {
       `(${solution.references.length} x ${solution.flows.length} flow re-reads, ${estimate.attempts} one-at-a-time activations); budget ${(budgetMs / 1000).toFixed(0)} s`,
   );
   return withSimulator(solution, async (sim) => {
-    const target: BaselineTarget = {
-      url: sim.url,
-      ca: fs.readFileSync(sim.caFile, 'utf8'),
-      tenantId: TENANT_ID,
-      clientId: APP_ID,
-      clientSecret: CLIENT_SECRET,
-      environmentId: sim.state.environmentId,
-      solutionName: BENCH_SOLUTION,
-      settings: solution.references.map((r) => ({ logicalName: r.logicalName, connectionId: r.connectionId, connectorId: r.connectorId })),
-    };
+    const target = baselineTarget(sim, solution);
     const startedAt = Date.now();
     const mark = () => sim.log.reduce((m, e) => Math.max(m, e.seq), 0);
     const bind = await baselineBind(target, progress);
