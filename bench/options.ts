@@ -24,6 +24,16 @@ export interface BenchOptions {
   /** The whole bench (after the build) should end within this; the baseline's sampling leaves room for the rest. */
   timeLimitSeconds: number;
   seed: number;
+  /** Also run the realistic profile (realistic-profile.ts). */
+  realistic: boolean;
+  /** The realistic profile's durations are divided by this. */
+  realisticTimeScale: number;
+  /** Seconds of the realistic baseline before its re-read loop is sampled. */
+  realisticBaselineBudgetSeconds: number;
+  /** Also measure the activation's peak RSS at N and at `memoryFlows` flows of `definitionKb` KB. */
+  memory: boolean;
+  memoryFlows: number;
+  definitionKb: number;
   outDir?: string;
 }
 
@@ -40,9 +50,15 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   repeat: 3,
   scaleCheck: true,
   baseline: true,
-  baselineBudgetSeconds: 220,
-  timeLimitSeconds: 280,
+  baselineBudgetSeconds: 80,
+  timeLimitSeconds: 140,
   seed: 7,
+  realistic: true,
+  realisticTimeScale: 10,
+  realisticBaselineBudgetSeconds: 110,
+  memory: true,
+  memoryFlows: 2000,
+  definitionKb: 60,
 };
 
 interface NumberOption {
@@ -66,6 +82,10 @@ const NUMBERS: Record<string, NumberOption> = {
   '--baseline-budget': { key: 'baselineBudgetSeconds', min: 1, max: 100_000, help: 'seconds of baseline run before its re-read loop is sampled' },
   '--time-limit': { key: 'timeLimitSeconds', min: 60, max: 100_000, help: 'seconds the whole bench should stay within (baseline sampled to fit)' },
   '--seed': { key: 'seed', min: 0, max: 2 ** 31, help: 'seed of the generated solution' },
+  '--realistic-time-scale': { key: 'realisticTimeScale', min: 1, max: 100, help: 'the realistic profile runs this many times faster than the platform' },
+  '--realistic-baseline-budget': { key: 'realisticBaselineBudgetSeconds', min: 1, max: 100_000, help: 'seconds of realistic baseline before its re-read loop is sampled' },
+  '--memory-flows': { key: 'memoryFlows', min: 1, max: 20_000, help: 'the larger solution of the memory measurement' },
+  '--definition-kb': { key: 'definitionKb', min: 1, max: 10_000, help: 'size of each flow definition in the memory measurement' },
 };
 
 export const USAGE = [
@@ -73,6 +93,8 @@ export const USAGE = [
   ...Object.entries(NUMBERS).map(([flag, o]) => `  ${`${flag} <n>`.padEnd(26)}${o.help} (default ${String(DEFAULT_OPTIONS[o.key])})`),
   `  ${'--no-scale-check'.padEnd(26)}do not run ours again at 2 x N`,
   `  ${'--no-baseline'.padEnd(26)}do not run the sequential baseline`,
+  `  ${'--no-realistic'.padEnd(26)}do not run the realistic profile`,
+  `  ${'--no-memory'.padEnd(26)}do not measure peak memory`,
   `  ${'--out <dir>'.padEnd(26)}results folder (default bench/results)`,
 ].join('\n');
 
@@ -88,6 +110,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     }
     if (flag === '--no-baseline') {
       options.baseline = false;
+      continue;
+    }
+    if (flag === '--no-realistic' || flag === '--no-memory') {
+      options[flag === '--no-realistic' ? 'realistic' : 'memory'] = false;
       continue;
     }
     const value = inline ?? argv[++i];

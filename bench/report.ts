@@ -1,5 +1,7 @@
 import { BenchOptions } from './options';
 import { PhaseFigures } from './phases';
+import type { MemoryGrowth, MemoryPoint } from './memory';
+import type { RealisticReport } from './realistic';
 
 export interface Verification {
   references: number;
@@ -74,6 +76,10 @@ export interface BenchReport {
     how: string;
   };
   vsix: { file: string; bytes: number } | { note: string };
+  /** The realistic profile (realistic.ts). */
+  realistic?: RealisticReport;
+  /** Peak resident set of the activation task at two sizes (memory.ts). */
+  memory?: { points: MemoryPoint[]; growth?: MemoryGrowth; how: string };
   targets: Target[];
   benchDurationMs: number;
 }

@@ -6,41 +6,25 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { startSimulator, Simulator } from '../tests/simulator';
-import { APP_ID, APP_OBJECT_ID, CLIENT_SECRET, MANAGED_IDENTITY, TENANT_ID } from '../tests/helpers/base-scenario';
+import { Simulator } from '../tests/simulator';
+import { baselineTarget, estimateBaseline, verify, withSimulator } from './harness';
+import { APP_OBJECT_ID, MANAGED_IDENTITY } from '../tests/helpers/base-scenario';
 import { REPO_ROOT } from '../tests/helpers/agent-runner';
 import { BenchOptions, parseOptions, USAGE } from './options';
 import { BENCH_SOLUTION, BenchSolution, buildSolution } from './scenario';
 import { nodeFloor, runOurTask, simulatorEpoch, TaskRun } from './ours';
-import { baselineActivate, baselineBind, BaselineTarget } from './baseline';
+import { baselineActivate, baselineBind } from './baseline';
 import { isActivation, metricsOf, RunMetrics } from './log-metrics';
 import { median, oursPhase, PhaseFigures } from './phases';
 import { renderTimeline } from './timeline-svg';
+import { formatRealistic, runRealistic } from './realistic';
+import { measureMemory, memoryGrowth } from './memory';
 import { BenchReport, formatReport, LowerBound, seconds, Target, Verification } from './report';
 
 const benchStart = Date.now();
 const loadAtStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
 const elapsed = () => `${((Date.now() - benchStart) / 1000).toFixed(0).padStart(4)} s`;
 const progress = (message: string) => console.log(`[${elapsed()}] ${message}`);
-
-async function withSimulator<T>(solution: BenchSolution, body: (sim: Simulator) => Promise<T>): Promise<T> {
-  const sim = await startSimulator({ scenario: structuredClone(solution.scenario) });
-  try {
-    return await body(sim);
-  } finally {
-    await sim.stop();
-  }
-}
-
-function verify(sim: Simulator, solution: BenchSolution): Verification {
-  const snapshot = sim.state.snapshot();
-  const wanted = new Map(solution.references.map((r) => [r.logicalName, r.connectionId]));
-  const refsBound = snapshot.connectionReferences.filter((r) => r.connectionid && r.connectionid === wanted.get(r.logicalName)).length;
-  const owner = new Map(solution.flows.map((f) => [f.id, f.owner.objectId.toLowerCase()]));
-  const on = snapshot.flows.filter((f) => f.statecode === 1);
-  const asOwner = on.filter((f) => f.activatedBy?.toLowerCase() === owner.get(f.id)).length;
-  return { references: solution.references.length, referencesBound: refsBound, flows: snapshot.flows.length, flowsOn: on.length, flowsOnAsOwner: asOwner };
-}
 
 function referenceVariables(solution: BenchSolution): Record<string, string> {
   return Object.fromEntries(solution.references.map((r) => [`ConnectionReference.${r.logicalName}`, r.connectionId]));
@@ -80,42 +64,6 @@ async function runOurs(solution: BenchSolution, options: BenchOptions, label: st
   });
 }
 
-/**
- * The baseline's activation list and passes, replayed in memory on the generated solution, to
- * estimate its duration before running it.
- */
-function estimateBaseline(solution: BenchSolution, options: BenchOptions, perRequestOverheadMs = 2): { readsMs: number; activationMs: number; attempts: number; totalMs: number } {
-  const byId = new Map(solution.flows.map((f) => [f.id, f]));
-  const order = solution.scenario.flows.map((f) => byId.get(f.id as string) as BenchSolution['flows'][number]);
-  const list: BenchSolution['flows'] = [];
-  const listed = new Set<string>();
-  for (const r of solution.references) {
-    for (const f of order) {
-      if (!listed.has(f.id) && f.references.includes(r.logicalName)) {
-        listed.add(f.id);
-        list.push(f);
-      }
-    }
-  }
-  const on = new Set<string>();
-  let remaining = list;
-  let attempts = 0;
-  for (;;) {
-    const next: typeof list = [];
-    for (const f of remaining) {
-      attempts++;
-      if (f.children.every((c) => on.has(c))) on.add(f.id);
-      else next.push(f);
-    }
-    if (next.length === remaining.length || next.length === 0) break;
-    remaining = next;
-  }
-  const reads = solution.references.length * solution.flows.length + solution.references.length * 2 + options.owners * 2 + 4;
-  const readsMs = reads * (options.readMs + perRequestOverheadMs) + solution.references.length * (options.writeMs + perRequestOverheadMs);
-  const activationMs = attempts * (options.activationMs + perRequestOverheadMs);
-  return { readsMs, activationMs, attempts, totalMs: readsMs + activationMs };
-}
-
 async function runBaseline(solution: BenchSolution, options: BenchOptions) {
   const estimate = estimateBaseline(solution, options);
   // Whatever the baseline budget says, leave room for the rest of the bench inside its time limit.
@@ -125,16 +73,7 @@ async function runBaseline(solution: BenchSolution, options: BenchOptions) {
       `(${solution.references.length} x ${solution.flows.length} flow re-reads, ${estimate.attempts} one-at-a-time activations); budget ${(budgetMs / 1000).toFixed(0)} s`,
   );
   return withSimulator(solution, async (sim) => {
-    const target: BaselineTarget = {
-      url: sim.url,
-      ca: fs.readFileSync(sim.caFile, 'utf8'),
-      tenantId: TENANT_ID,
-      clientId: APP_ID,
-      clientSecret: CLIENT_SECRET,
-      environmentId: sim.state.environmentId,
-      solutionName: BENCH_SOLUTION,
-      settings: solution.references.map((r) => ({ logicalName: r.logicalName, connectionId: r.connectionId, connectorId: r.connectorId })),
-    };
+    const target = baselineTarget(sim, solution);
     const startedAt = Date.now();
     const mark = () => sim.log.reduce((m, e) => Math.max(m, e.seq), 0);
     const bind = await baselineBind(target, progress);
@@ -326,6 +265,24 @@ async function main(): Promise<number> {
     how: 'spawn of `node dist/tasks/<Task>/index.js` (harness clock, just before spawn) to the start of its first request in the simulator log (simulator clock mapped onto the harness clock with probe requests, error ~1 ms)',
   };
 
+  // 6. The realistic profile and the cost as the work grows.
+  const realistic = options.realistic
+    ? await runRealistic(solution, { timeScale: options.realisticTimeScale, maxParallel: options.maxParallel, baseline: options.baseline, baselineBudgetSeconds: options.realisticBaselineBudgetSeconds }, progress)
+    : undefined;
+  let memory: BenchReport['memory'];
+  if (options.memory) {
+    const definitionBytes = options.definitionKb * 1024;
+    const points = [];
+    for (const flows of [options.flows, options.memoryFlows]) points.push(await measureMemory(flows, definitionBytes, options.maxParallel, progress));
+    const [small, large] = points;
+    const growth = small.peakRssBytes && large.peakRssBytes ? memoryGrowth({ flows: small.flows, peakRssBytes: small.peakRssBytes }, { flows: large.flows, peakRssBytes: large.peakRssBytes }, definitionBytes) : undefined;
+    memory = {
+      points,
+      growth,
+      how: 'VmHWM of the task process from /proc/<pid>/status, read every 10 ms from the bench process until the task exits (growth in its last 10 ms can be missed); references bound, latency 2 ms a read, 5 ms an activation',
+    };
+  }
+
   // Ratios and targets.
   const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
   const ratios = {
@@ -382,6 +339,35 @@ async function main(): Promise<number> {
     note: `a bare node -e making one HTTPS request takes ${Math.round(coldStart.medianNodeFloorMs)} ms (median) on this machine; load average ${os.loadavg()[0].toFixed(2)}`,
   });
 
+  const coldRatio = coldStart.medianActivateMs / coldStart.medianNodeFloorMs;
+  targets.push({
+    name: 'cold start vs bare node',
+    target: '<= 1.5x',
+    measured: `${Number.isFinite(coldRatio) ? coldRatio.toFixed(2) : 'n/a'}x (activate ${Math.round(coldStart.medianActivateMs)} ms, bare node ${Math.round(coldStart.medianNodeFloorMs)} ms)`,
+    met: coldRatio <= 1.5,
+  });
+  if (realistic) targets.push(...realistic.targets);
+  if (memory) {
+    const large = memory.points[memory.points.length - 1];
+    const mb = (b?: number) => (b === undefined ? 'n/a' : `${(b / 2 ** 20).toFixed(0)} MB`);
+    targets.push({
+      name: `peak RSS at ${large.flows} flows`,
+      target: '<= 256 MB',
+      measured: mb(large.peakRssBytes),
+      met: large.peakRssBytes !== undefined && large.peakRssBytes <= 256 * 2 ** 20,
+      note: large.result === 'Succeeded' ? undefined : `the task ended ${large.result ?? 'without a result'} (${large.flowsOn} of ${large.flows} on)`,
+    });
+    if (memory.growth) {
+      const g = memory.growth;
+      targets.push({
+        name: 'peak RSS grows less than linearly',
+        target: `x < ${g.flowRatio.toFixed(2)} and < ${options.definitionKb} KB a flow`,
+        measured: `${memory.points.map((p) => mb(p.peakRssBytes)).join(' -> ')} (x${g.rssRatio.toFixed(2)}, ${(g.bytesPerExtraFlow / 1024).toFixed(1)} KB a flow)`,
+        met: g.subLinear,
+      });
+    }
+  }
+
   const report: BenchReport = {
     generatedAt: new Date().toISOString(),
     options,
@@ -401,6 +387,8 @@ async function main(): Promise<number> {
     scale,
     coldStart,
     vsix: vsixSize(),
+    realistic,
+    memory,
     targets,
     benchDurationMs: 0,
   };
@@ -440,6 +428,10 @@ async function main(): Promise<number> {
   fs.writeFileSync(files.latestSvg, svg);
 
   console.log('');
+  if (realistic) console.log(`${formatRealistic(realistic)}\n`);
+  if (memory) {
+    console.log(`Peak RSS of the activation task (${options.definitionKb} KB definitions): ${memory.points.map((p) => `${p.flows} flows ${p.peakRssBytes ? (p.peakRssBytes / 2 ** 20).toFixed(0) : '?'} MB (${p.result})`).join(', ')}\n`);
+  }
   console.log(formatReport(report));
   console.log('');
   console.log(`Written: ${path.relative(REPO_ROOT, files.json)} (+ latest.json), ${path.relative(REPO_ROOT, files.svg)} (+ timeline-latest.svg)`);

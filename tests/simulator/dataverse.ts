@@ -7,6 +7,7 @@ import { COMPONENT_TYPE_WORKFLOW, EDM, ENTITIES, ENTITY_BY_SET, EntityDef, STAGE
 import { compileFilter, contextSuffix, etagOf, ExpandItem, parseExpand, parsePrefer, Prefer, projectRow, sortRows, validateSelect } from './odata-query';
 import { ScenarioLatency } from './scenario';
 import { Row, SimulatorState, flowStateName } from './store';
+import { Transients } from './transient';
 import { Headers, isGuid, isoNow, lowerHex, SimResponse, sleep } from './util';
 
 export interface Principal {
@@ -75,6 +76,7 @@ export class Dataverse {
     private readonly url: string,
     private readonly maxPageSize: number,
     private readonly latency: ScenarioLatency,
+    private readonly transients: Transients = new Transients(),
   ) {
     this.baseUrl = `${url}/api/data/v9.2`;
   }
@@ -154,15 +156,19 @@ export class Dataverse {
 
   latencyFor(req: OpRequest): number {
     if (req.method === 'GET') return this.latency.readMs ?? 0;
-    if (this.isActivation(req)) return this.latency.activationMs ?? this.latency.writeMs ?? 0;
+    if (this.isActivation(req)) {
+      const drawn = this.transients.activationLatency(/^workflows\(([^)]*)\)/i.exec(req.resource)?.[1] ?? '');
+      return drawn ?? this.latency.activationMs ?? this.latency.writeMs ?? 0;
+    }
     return this.latency.writeMs ?? 0;
   }
 
   /** One Web API operation (a top-level request or a `$batch` part), latency included. */
   async execute(p: Principal, req: OpRequest, contentIds?: Map<string, string>): Promise<OpResult> {
-    await sleep(this.latencyFor(req));
     let effective: string | undefined;
     try {
+      this.transients.beforeOperation(req.method, req.resource, req.query, req.bodyText);
+      await sleep(this.latencyFor(req));
       // scenario switch: Dataverse may ignore an impersonation it cannot honour and act as the caller (dataverse-facts Corrections)
       const ignored = this.state.scenario.ignoreCallerObjectIdForActivation === true && this.isActivation(req);
       const { user, impersonating } = ignored ? { user: p.user, impersonating: false } : this.effectiveUser(p, req.headers);
@@ -412,6 +418,7 @@ export class Dataverse {
       changes.statuscode = status;
       if (state === 1 && row.statecode !== 1) {
         checkActivation(this.state, row, user);
+        this.transients.checkChildPublication(row);
         activated = true;
       } else if (state !== 1 && row.statecode === 1) {
         deactivated = true;
@@ -438,6 +445,7 @@ export class Dataverse {
       };
       this.state.activations.set(id, rec);
       this.state.activationHistory.push(rec);
+      this.transients.activated(id);
     }
     if (deactivated) this.state.activations.delete(id);
     if (entity.logicalName === 'workflow') this.recordFlowEvents(row, ownerBefore, stateBefore, user);

@@ -11,6 +11,7 @@ import { JwtSigner } from './jwt';
 import { ApiName, FaultRule, Scenario } from './scenario';
 import { SimulatorState } from './store';
 import { createTlsMaterial } from './tls';
+import { Transients } from './transient';
 import { Headers, SimResponse, json, lowerKeys, sleep } from './util';
 
 export * from './scenario';
@@ -203,9 +204,9 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
 
     for (const f of faults) if (faultMatches(f.rule, method, path, query, api)) f.count++;
     const fault = faults.find((f) => faultMatches(f.rule, method, path, query, api) && fires(f));
-    if (fault) fault.fired++;
-    const dropResponse = fault?.rule.kind === 'resetAfterApply';
-    if (fault && !dropResponse) {
+    const loseResponse = fault?.rule.kind === 'resetAfterApply';
+    if (fault && !loseResponse) {
+      fault.fired++;
       if (fault.rule.kind === 'reset') {
         finish(undefined);
         req.socket.destroy();
@@ -249,11 +250,14 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
       r = json(404, { error: { code: 'NotFound', message: `No simulated service at '${path}'.` } });
     }
     if (api === 'dataverse') r = { ...r, headers: { 'OData-Version': '4.0', REQ_ID: crypto.randomUUID(), ...(r.headers ?? {}) } };
-    finish(r);
-    if (dropResponse) {
+    if (loseResponse && fault) {
+      fault.fired++;
+      finish(undefined);
+      entry.errorCode = `resetAfterApply (${r.status})`;
       req.socket.destroy();
       return;
     }
+    finish(r);
     write(res, r);
   }
 
@@ -299,7 +303,7 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   url = `https://127.0.0.1:${port}`;
-  dv = new Dataverse(state, signer, url, Math.min(scenario.maxPageSize ?? 5000, 5000), scenario.latency ?? {});
+  dv = new Dataverse(state, signer, url, Math.min(scenario.maxPageSize ?? 5000, 5000), scenario.latency ?? {}, new Transients(scenario.transient));
   identity = new Identity(scenario, state, signer, url);
   admin = new AdminApi(scenario, state, signer, url);
 

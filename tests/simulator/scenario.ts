@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import type { ScenarioTransient } from './transient';
 
 export type ApiName = 'dataverse' | 'token' | 'oidc' | 'imds' | 'admin' | 'bap' | 'other';
 
@@ -109,7 +110,7 @@ export interface ScenarioLatency {
   activationMs?: number;
 }
 
-/** `resetAfterApply`: the request is carried out, then the socket is destroyed (a lost response). */
+/** `resetAfterApply`: the request is carried out, then the socket is destroyed instead of answering. */
 export type FaultKind = '429' | '503' | 'reset' | '401' | 'resetAfterApply';
 
 export interface FaultRule {
@@ -170,6 +171,8 @@ export interface Scenario {
   language?: ScenarioLanguage;
   /** the admin connections listing leaves out `createdBy.userPrincipalName` and `createdBy.email` */
   adminCreatedByIdOnly?: boolean;
+  /** scripted transient states (transient.ts) */
+  transient?: ScenarioTransient;
 }
 
 export type ScenarioLanguage = 'en' | 'fr' | 'es' | 'de' | 'nb';
