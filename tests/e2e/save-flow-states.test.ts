@@ -107,6 +107,7 @@ describe('DataverseSaveFlowStates: records the state of every cloud flow of seve
 
   it('records the installed solutions when another one is not installed yet', async () => {
     const run = await runSave(sim, { SolutionName: 'ContosoNew\nContosoSales' });
+    assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'Succeeded', describeRun(run));
     const states = readJson(run.outputs.FlowStatesFile);
     assert.deepStrictEqual(states.solutions, ['ContosoNew', 'ContosoSales']);
@@ -116,6 +117,7 @@ describe('DataverseSaveFlowStates: records the state of every cloud flow of seve
 
   it('fails with one message, before any request, without SolutionName', async () => {
     const run = await runSave(sim, { SolutionName: ' , ' });
+    assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'Failed', describeRun(run));
     assert.match(run.resultMessage ?? '', /Input 'SolutionName' is required/);
     assert.deepStrictEqual(sim.log.filter((e) => e.api === 'dataverse'), []);
@@ -123,6 +125,7 @@ describe('DataverseSaveFlowStates: records the state of every cloud flow of seve
 
   it('fails naming OutputFile when it is a folder', async () => {
     const run = await runSave(sim, { SolutionName: 'ContosoCore', OutputFile: '_temp' });
+    assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'Failed', describeRun(run));
     assert.match(run.resultMessage ?? '', /Input 'OutputFile' is invalid: '_temp' is a folder/);
   });
@@ -151,17 +154,28 @@ describe('DataverseSaveFlowStates: the number of reads does not grow with the nu
 
   it('makes the same read requests for 10 flows as for 500', async () => {
     const small = await runSave(sim, { SolutionName: 'Ten' });
+    assertNoSecretsVisible(small, [CLIENT_SECRET]);
     assert.strictEqual(small.result, 'Succeeded', describeRun(small));
     assert.strictEqual(readJson(small.outputs.FlowStatesFile).flows.length, 10);
     const readsForTen = reads();
 
     sim.clearLog();
     const large = await runSave(sim, { SolutionName: 'FiveHundred' });
+    assertNoSecretsVisible(large, [CLIENT_SECRET]);
     assert.strictEqual(large.result, 'Succeeded', describeRun(large));
     const recorded = readJson(large.outputs.FlowStatesFile).flows;
     assert.strictEqual(recorded.length, 500);
     assert.strictEqual(recorded.filter((f: { state: string }) => f.state === 'off').length, 167);
     assert.deepStrictEqual(writes(sim), []);
     assert.deepStrictEqual(reads(), readsForTen);
+  });
+
+  it('records every flow of every page when the service pages the flows', async () => {
+    const run = await runSave(sim, { SolutionName: 'FiveHundred' }, { 'PowerPlatform.PageSize': '50' });
+    assertNoSecretsVisible(run, [CLIENT_SECRET]);
+    assert.strictEqual(run.result, 'Succeeded', describeRun(run));
+    assert.strictEqual(readJson(run.outputs.FlowStatesFile).flows.length, 500);
+    const flowPages = sim.log.filter((e) => e.method === 'GET' && e.path.endsWith('/workflows') && e.status === 200);
+    assert.strictEqual(flowPages.length, 10, 'the FetchXML query was paged');
   });
 });
