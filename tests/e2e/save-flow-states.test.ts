@@ -88,7 +88,7 @@ describe('DataverseSaveFlowStates: records the state of every cloud flow of seve
       assert.strictEqual(item.error, null);
     }
     assert.strictEqual(run.summaries.length, 1);
-    assert.match(run.summaries[0], /Cloud flow states of ContosoCore, ContosoSales in 127\.0\.0\.1/);
+    assert.match(run.summaries[0], /Save cloud flow states: ContosoCore, ContosoSales in 127\.0\.0\.1/);
   });
 
   it('records an empty list for a solution not installed yet, says so, and succeeds', async () => {
