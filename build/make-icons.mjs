@@ -118,11 +118,22 @@ const powerGlyph = union(
   capsule(0.5, 0.22, 0.5, 0.48, 0.09),
 );
 
+/** Save states: an arrow down into a tray. */
+const saveGlyph = union(
+  capsule(0.5, 0.22, 0.5, 0.58, 0.09),
+  capsule(0.5, 0.6, 0.34, 0.44, 0.09),
+  capsule(0.5, 0.6, 0.66, 0.44, 0.09),
+  capsule(0.24, 0.6, 0.24, 0.76, 0.08),
+  capsule(0.24, 0.76, 0.76, 0.76, 0.08),
+  capsule(0.76, 0.76, 0.76, 0.6, 0.08),
+);
+
 const designs = [
   { file: 'images/extension-icon.png', size: 128, colour: [0x1f, 0x4f, 0xc8], glyph: flowGlyph },
   { file: 'tasks/DataverseDeploymentSettingsV1/icon.png', size: 32, colour: [0x74, 0x27, 0x74], glyph: settingsGlyph },
   { file: 'tasks/DataverseBindConnectionReferencesV1/icon.png', size: 32, colour: [0x0b, 0x6a, 0x76], glyph: bindGlyph },
   { file: 'tasks/DataverseActivateFlowsV1/icon.png', size: 32, colour: [0x1f, 0x4f, 0xc8], glyph: powerGlyph },
+  { file: 'tasks/DataverseSaveFlowStatesV1/icon.png', size: 32, colour: [0x10, 0x6e, 0x3c], glyph: saveGlyph },
 ];
 
 const SAMPLES = 4;

@@ -15,7 +15,8 @@ export type Outcome =
   | 'wouldChange'
   | 'failed'
   | 'blocked'
-  | 'rolledBack';
+  | 'rolledBack'
+  | 'recorded';
 
 export interface ItemError {
   code: string;
@@ -29,8 +30,8 @@ export interface ReportItem {
   id: string;
   outcome: Outcome;
   /** Entra object id the change was made as, or `servicePrincipal`. */
-  actor?: string;
-  error?: ItemError;
+  actor?: string | null;
+  error?: ItemError | null;
   [detail: string]: unknown;
 }
 

@@ -109,6 +109,17 @@ const expected: {
     },
     outputs: ['ActivatedCount', 'FailedCount', 'ReportFile'],
   },
+  {
+    folder: 'DataverseSaveFlowStatesV1',
+    name: 'DataverseSaveFlowStates',
+    friendlyName: 'Dataverse: save cloud flow states',
+    inputs: {
+      ...commonInputs,
+      SolutionName: { type: 'string', required: true },
+      OutputFile: { type: 'filePath', defaultValue: '$(Agent.TempDirectory)/flow-states.json' },
+    },
+    outputs: ['FlowStatesFile', 'ReportFile'],
+  },
 ];
 
 /** Messages the shared core formats; every task must define them with these placeholders. */
