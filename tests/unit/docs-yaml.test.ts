@@ -245,6 +245,13 @@ describe('documentation YAML', () => {
     assert.ok(all.some(({ block, list }) => isObject(block.value) && Array.isArray(block.value['schedules']) && taskIndex(list, 'DataverseCheckConnections@1') >= 0));
   });
 
+  it('overview.md keeps the troubleshooting table between the markers its generator replaces', () => {
+    const overview = read('overview.md');
+    const table = /^<!-- codes:start -->\n(\| Code \| Meaning \| What to do \|\n\|---\|---\|---\|\n(?:\|.*\|\n)+)<!-- codes:end -->$/m.exec(overview);
+    assert.ok(table, 'a Code | Meaning | What to do table between <!-- codes:start --> and <!-- codes:end -->');
+    assert.strictEqual(overview.split('<!-- codes:start -->').length, 2, 'one start marker');
+  });
+
   it('README.md quick start still shows the demo and the tests', () => {
     const readme = read('README.md');
     assert.match(readme, /npm ci && npm run demo/);
