@@ -3,6 +3,7 @@ import { PlatformError } from './errors';
 import { parseErrorBody } from './platform-errors';
 import { Semaphore, sleep } from './concurrency';
 import { AgentPool, NetworkSettings } from './network';
+import { MessageLookup, keyAndArguments } from './paging';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -22,6 +23,8 @@ export interface HttpRequest {
   responseType?: 'json' | 'text';
   /** Statuses returned to the caller instead of thrown (e.g. 404 for a lookup). */
   acceptStatus?: number[];
+  /** Never through the agent proxy (managed identity endpoints are link-local or on the machine). */
+  direct?: boolean;
 }
 
 export interface HttpResponse<T> {
@@ -66,6 +69,8 @@ export interface HttpClientOptions {
   maxConcurrency?: number;
   timeoutMs?: number;
   onEvent?: (event: RequestEvent) => void;
+  /** The task's messages, for failures the clients built on this one report (e.g. paging). */
+  loc?: MessageLookup;
 }
 
 const TRANSIENT_STATUS = new Set([502, 503, 504]);
@@ -84,8 +89,10 @@ export class HttpClient {
   private readonly gate: Semaphore;
   private readonly timeoutMs: number;
   private throttledUntil = 0;
+  readonly loc: MessageLookup;
 
   constructor(private readonly options: HttpClientOptions) {
+    this.loc = options.loc ?? keyAndArguments;
     this.pool = new AgentPool(options.network);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.gate = new Semaphore(options.maxConcurrency ?? 48);
@@ -169,14 +176,18 @@ export class HttpClient {
     this.pool.destroy();
   }
 
-  /** The msal-node network module: token requests go through the same proxy, CA and retries. */
-  msalNetworkModule() {
-    const send = async (method: HttpMethod, url: string, options?: { headers?: Record<string, string>; body?: string }) => {
+  /**
+   * The msal-node network module: token requests go through the same proxy, CA and retries;
+   * `direct` keeps them off the proxy (managed identity: IMDS must never be proxied).
+   */
+  msalNetworkModule(options: { direct?: boolean } = {}) {
+    const send = async (method: HttpMethod, url: string, init?: { headers?: Record<string, string>; body?: string }) => {
       const response = await this.request<unknown>({
         method,
         url,
-        headers: options?.headers,
-        body: options?.body,
+        direct: options.direct,
+        headers: init?.headers,
+        body: init?.body,
         responseType: 'text',
         acceptStatus: Array.from({ length: 200 }, (_, i) => 300 + i).filter((s) => s !== 429 && !TRANSIENT_STATUS.has(s)),
       });
@@ -206,7 +217,7 @@ export class HttpClient {
       data = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
     }
-    const agent = this.pool.agentFor(request.url);
+    const agent = this.pool.agentFor(request.url, request.direct);
     return {
       method: request.method,
       url: request.url,

@@ -50,6 +50,7 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
     maxConcurrency: options.maxConcurrency ?? 48,
     retry: Number.isFinite(retryBase) && retryBase > 0 ? { baseDelayMs: retryBase } : undefined,
     onEvent: (host.variable('System.Debug') ?? '').toLowerCase() === 'true' ? (event) => host.debug(describeEvent(event)) : undefined,
+    loc: (key, ...args) => host.loc(key, ...args),
   });
   const tokens = new TokenProvider(credentials, environment.endpoints, http, (secret) => host.setSecret(secret), (resource, reason) =>
     host.loc('AuthFailed', resource, reason), host.loc('FederationTokenEmpty'),
