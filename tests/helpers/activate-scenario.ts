@@ -62,13 +62,15 @@ export function connectionOf(name: string, connector: string, owner: ScenarioUse
 export function runActivate(
   sim: { urls: SimulatorUrls; caFile: string },
   inputs: Record<string, string>,
-  options: { endpoint?: EndpointSpec; variables?: Record<string, string> } = {},
+  options: { endpoint?: EndpointSpec; variables?: Record<string, string>; secretVariables?: Record<string, string>; env?: Record<string, string> } = {},
 ): Promise<AgentRunResult> {
   return runAgentTask({
     task: 'DataverseActivateFlowsV1',
     inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...inputs },
     endpoint: options.endpoint ?? clientSecretEndpoint(sim),
     variables: { ...simulatorVariables(sim), ...options.variables },
+    secretVariables: options.secretVariables,
+    env: options.env,
     caFile: sim.caFile,
   });
 }
