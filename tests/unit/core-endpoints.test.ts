@@ -1,4 +1,7 @@
 import * as assert from 'assert';
+import * as https from 'https';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { AgentPool } from '../../tasks/common/network';
 import { cloudEndpoints, isTrustedEndpointHost } from '../../tasks/common/cloud';
 import { endpointOverrides } from '../../tasks/common/environment';
 import { odataString } from '../../tasks/common/dataverse';
@@ -128,5 +131,21 @@ describe('OData string literals in a URL', () => {
     assert.strictEqual(odataString("O'Bryan"), "'O''Bryan'");
     assert.strictEqual(odataString('user_x.com#EXT#@tenant.onmicrosoft.com'), "'user_x.com%23EXT%23%40tenant.onmicrosoft.com'");
     assert.strictEqual(decodeURIComponent(odataString("a&b=c+d %'")), "'a&b=c+d %'''");
+  });
+});
+
+describe('managed identity and the proxy', () => {
+  it('gives direct requests (managed identity) and plain-http targets (IMDS) no proxy, whatever the proxy settings', () => {
+    const pool = new AgentPool({ rejectUnauthorized: true, proxy: { url: 'http://proxy.contoso.com:8080', bypass: [] } });
+    try {
+      const proxied = pool.agentFor('https://contoso.crm.dynamics.com/api/data/v9.2/WhoAmI');
+      assert.ok(proxied instanceof HttpsProxyAgent, 'ordinary requests use the proxy');
+      const direct = pool.agentFor('https://127.0.0.1:40342/metadata/identity/oauth2/token', true);
+      assert.ok(!(direct instanceof HttpsProxyAgent) && direct instanceof https.Agent);
+      const imds = pool.agentFor('http://169.254.169.254/metadata/identity/oauth2/token');
+      assert.ok(!(imds instanceof HttpsProxyAgent) && !(imds instanceof https.Agent), 'plain http gets a plain, direct agent');
+    } finally {
+      pool.destroy();
+    }
   });
 });
