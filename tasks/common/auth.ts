@@ -4,6 +4,7 @@ import { Credentials } from './credentials';
 import { jwtClaims } from './jwt-claims';
 import { CloudEndpoints, MICROSOFT_AUTHORITY_HOSTS } from './cloud';
 import { HttpClient, TokenSource } from './http-client';
+import { msalNetworkModule } from './msal-network';
 
 type SecretSink = (secret: string) => void;
 
@@ -35,11 +36,11 @@ export class TokenProvider {
       this.managed = new ManagedIdentityApplication({
         managedIdentityIdParams: credentials.clientId ? { userAssignedClientId: credentials.clientId } : undefined,
         // IMDS and the other managed identity endpoints are on the machine: never through the proxy.
-        system: { networkClient: http.msalNetworkModule({ direct: true }) },
+        system: { networkClient: msalNetworkModule(http, { direct: true }) },
       });
       return;
     }
-    const networkClient = http.msalNetworkModule();
+    const networkClient = msalNetworkModule(http);
     const authorityUrl = new URL(endpoints.authorityHost);
     const knownAuthorities = MICROSOFT_AUTHORITY_HOSTS.has(authorityUrl.hostname) ? [] : [authorityUrl.host];
     this.confidential = new ConfidentialClientApplication({

@@ -73,7 +73,8 @@ export interface HttpClientOptions {
   loc?: MessageLookup;
 }
 
-const TRANSIENT_STATUS = new Set([502, 503, 504]);
+/** Statuses retried with backoff. */
+export const TRANSIENT_STATUS: ReadonlySet<number> = new Set([502, 503, 504]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
 /**
@@ -174,39 +175,6 @@ export class HttpClient {
 
   close(): void {
     this.pool.destroy();
-  }
-
-  /**
-   * The msal-node network module: token requests go through the same proxy, CA and retries;
-   * `direct` keeps them off the proxy (managed identity: IMDS must never be proxied).
-   */
-  msalNetworkModule(options: { direct?: boolean } = {}) {
-    const send = async (method: HttpMethod, url: string, init?: { headers?: Record<string, string>; body?: string }) => {
-      const response = await this.request<unknown>({
-        method,
-        url,
-        direct: options.direct,
-        headers: init?.headers,
-        body: init?.body,
-        responseType: 'text',
-        acceptStatus: Array.from({ length: 200 }, (_, i) => 300 + i).filter((s) => s !== 429 && !TRANSIENT_STATUS.has(s)),
-      });
-      let body: unknown = response.data;
-      if (typeof body === 'string' && body.length > 0) {
-        try {
-          body = JSON.parse(body);
-        } catch {
-          // msal-node reports a non-JSON body itself.
-        }
-      }
-      return { headers: response.headers, body, status: response.status };
-    };
-    return {
-      sendGetRequestAsync: <T>(url: string, options?: { headers?: Record<string, string> }) =>
-        send('GET', url, options) as Promise<{ headers: Record<string, string>; body: T; status: number }>,
-      sendPostRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) =>
-        send('POST', url, options) as Promise<{ headers: Record<string, string>; body: T; status: number }>,
-    };
   }
 
   private axiosConfig(request: HttpRequest, token: string | undefined): AxiosRequestConfig {
