@@ -122,12 +122,14 @@ describe('Endpoints and origins (CONTRACT §2.2): tokens and secrets stay where 
       assert.ok(proxy.tunnels.length > 0, 'the proxy was used');
       // task-lib echoes every variable it reads as a debug line; the agent masks this one, as it
       // knows the proxy password. What `debug` would print is the proxy URL, on stderr.
-      const agentMasked = (line: string) => line.startsWith('##vso[task.debug]Agent.ProxyPassword=');
+      // The setsecret commands tell the agent what to mask and are never shown.
+      const agentMasked = (line: string) => line.startsWith('##vso[task.debug]Agent.ProxyPassword=') || line.includes('##vso[task.setsecret]');
       const everything = `${run.stdout}\n${run.stderr}`.split(/\r?\n/).filter((line) => !agentMasked(line)).join('\n');
       assert.ok(!run.stderr.includes('https-proxy-agent'), 'the debug module printed');
       for (const form of [password, encodeURIComponent(password), Buffer.from(`builder:${password}`).toString('base64')]) {
         assert.ok(!everything.includes(form), `the proxy password is visible as ${form.slice(0, 4)}…`);
       }
+      assert.ok(run.commands.some((c) => c.name === 'task.setsecret' && c.data === password), 'the proxy password is registered as a secret');
       assertNoSecretsVisible({ ...run, visibleText: run.visibleText.split(/\r?\n/).filter((line) => !agentMasked(line)).join('\n') }, [CLIENT_SECRET, password]);
     } finally {
       await proxy.close();
