@@ -28,12 +28,15 @@ export const bundleOptions = {
   write: false,
   logLevel: 'silent',
   absWorkingDir: repoRoot,
+  // `debug` would print the proxy URL with its password when a DEBUG variable is set.
+  alias: { debug: './build/silent-debug.cjs' },
 };
 
 /** Inputs that must never end up in a bundle that runs on an agent. */
 const FORBIDDEN_INPUTS = [
   { pattern: /node_modules\/axios\/(dist\/browser|lib\/platform\/browser)\//, why: "axios's browser build was bundled instead of its node build" },
   { pattern: /^tests\//, why: 'test code was bundled into a task' },
+  { pattern: /node_modules\/debug\//, why: 'the `debug` package was bundled (it prints the proxy password when DEBUG is set)' },
 ];
 
 /** `node_modules/<name>` or `node_modules/@scope/<name>` directory of a bundled input file. */

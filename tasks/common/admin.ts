@@ -1,4 +1,5 @@
 import { HttpClient, TokenSource } from './http-client';
+import { PageWalk } from './paging';
 
 export interface PowerAppsConnection {
   /** The connection id a connection reference stores. */
@@ -21,7 +22,7 @@ export interface BapEnvironment {
 const CONNECTIONS_API_VERSION = '2016-11-01';
 const BAP_API_VERSION = '2020-10-01';
 
-/** The Power Apps admin connections API and the BAP environments API (top-level `nextLink` paging). */
+/** The Power Apps admin connections API and the BAP environments API (top-level `nextLink` paging, same origin only). */
 export class PowerPlatformAdminClient {
   constructor(
     private readonly http: HttpClient,
@@ -42,8 +43,10 @@ export class PowerPlatformAdminClient {
 
   private async getAll<T>(firstUrl: string): Promise<T[]> {
     const items: T[] = [];
+    const walk = new PageWalk(firstUrl, this.http.loc);
     let url: string | undefined = firstUrl;
     while (url) {
+      walk.countPage();
       const response: { data: { value?: T[]; nextLink?: string } } = await this.http.request<{ value?: T[]; nextLink?: string }>({
         method: 'GET',
         url,
@@ -51,7 +54,7 @@ export class PowerPlatformAdminClient {
         token: this.token,
       });
       items.push(...(response.data.value ?? []));
-      url = response.data.nextLink;
+      url = walk.next(url, response.data.nextLink);
     }
     return items;
   }

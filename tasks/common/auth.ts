@@ -4,13 +4,14 @@ import { Credentials } from './credentials';
 import { jwtClaims } from './jwt-claims';
 import { CloudEndpoints, MICROSOFT_AUTHORITY_HOSTS } from './cloud';
 import { HttpClient, TokenSource } from './http-client';
+import { msalNetworkModule } from './msal-network';
 
 type SecretSink = (secret: string) => void;
 
 /**
  * Tokens for the three `powerplatform-spn` schemes through msal-node, whose network module is the
- * extension's HTTP client (so the agent's proxy and CA apply). Every token is registered as a
- * secret the moment it exists.
+ * extension's HTTP client (so the agent's proxy and CA apply; managed identity requests never use
+ * the proxy). Every token is registered as a secret the moment it exists.
  */
 export class TokenProvider {
   private readonly confidential?: ConfidentialClientApplication;
@@ -31,14 +32,15 @@ export class TokenProvider {
     private readonly describeFailure: (resource: string, reason: string) => string,
     private readonly emptyFederationTokenReason = 'the OIDC token response had no token',
   ) {
-    const networkClient = http.msalNetworkModule();
     if (credentials.scheme === 'ManagedIdentity') {
       this.managed = new ManagedIdentityApplication({
         managedIdentityIdParams: credentials.clientId ? { userAssignedClientId: credentials.clientId } : undefined,
-        system: { networkClient },
+        // IMDS and the other managed identity endpoints are on the machine: never through the proxy.
+        system: { networkClient: msalNetworkModule(http, { direct: true }) },
       });
       return;
     }
+    const networkClient = msalNetworkModule(http);
     const authorityUrl = new URL(endpoints.authorityHost);
     const knownAuthorities = MICROSOFT_AUTHORITY_HOSTS.has(authorityUrl.hostname) ? [] : [authorityUrl.host];
     this.confidential = new ConfidentialClientApplication({

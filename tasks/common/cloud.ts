@@ -56,6 +56,7 @@ export interface CloudOverrides {
   authorityHost?: string;
   powerAppsApiUrl?: string;
   bapApiUrl?: string;
+  powerAppsAudience?: string;
 }
 
 export function cloudEndpoints(host: string, overrides: CloudOverrides = {}): CloudEndpoints {
@@ -67,7 +68,7 @@ export function cloudEndpoints(host: string, overrides: CloudOverrides = {}): Cl
     authorityHost: trim(overrides.authorityHost) ?? base.authorityHost,
     powerAppsApiUrl: trim(overrides.powerAppsApiUrl) ?? base.powerAppsApiUrl,
     bapApiUrl: trim(overrides.bapApiUrl) ?? base.bapApiUrl,
-    powerAppsAudience: base.powerAppsAudience,
+    powerAppsAudience: overrides.powerAppsAudience?.trim() || base.powerAppsAudience,
   };
 }
 
@@ -80,3 +81,20 @@ export const MICROSOFT_AUTHORITY_HOSTS = new Set([
   'login.microsoft.com',
   'sts.windows.net',
 ]);
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', '::1', 'localhost']);
+
+/** Every host of the known clouds (sign-in, admin, BAP, token audience), subdomains of which are Microsoft's too. */
+const MICROSOFT_CLOUD_HOSTS: readonly string[] = [
+  ...new Set([
+    ...MICROSOFT_AUTHORITY_HOSTS,
+    ...Object.values(CLOUDS).flatMap((c) => [c.authorityHost, c.powerAppsApiUrl, c.bapApiUrl, c.powerAppsAudience].map((url) => new URL(url).hostname)),
+  ]),
+];
+
+/** A host an endpoint override may name without `PowerPlatform.AllowCustomEndpoints`: a Microsoft cloud host (or a subdomain) or loopback. */
+export function isTrustedEndpointHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  if (LOOPBACK_HOSTS.has(h)) return true;
+  return MICROSOFT_CLOUD_HOSTS.some((known) => h === known || h.endsWith(`.${known}`));
+}

@@ -1,6 +1,7 @@
 import { HttpClient, HttpMethod, HttpResponse, TokenSource } from './http-client';
 import { BatchOperation, BatchResult, buildBatch, parseBatchResponse } from './batch';
 import { parseErrorBody } from './platform-errors';
+import { PageWalk } from './paging';
 
 export interface CallOptions {
   /** Entra object id of the user to act as (impersonation through the CallerObjectId header). */
@@ -45,17 +46,20 @@ export class DataverseClient {
     return (await this.send<T>('GET', path, undefined, options)).data;
   }
 
-  /** Every row of a query, following @odata.nextLink. */
+  /** Every row of a query, following @odata.nextLink on the environment's own origin. */
   async getAll<T>(path: string, options: CallOptions = {}): Promise<T[]> {
     const rows: T[] = [];
-    let next: string | undefined = path;
+    const first = this.absolute(path);
+    const walk = new PageWalk(first, this.http.loc);
+    let next: string | undefined = first;
     while (next) {
+      walk.countPage();
       const page: HttpResponse<{ value?: T[]; '@odata.nextLink'?: string }> = await this.send('GET', next, undefined, {
         ...options,
         headers: { Prefer: `odata.maxpagesize=${this.pageSize}`, ...options.headers },
       });
       rows.push(...(page.data.value ?? []));
-      next = page.data['@odata.nextLink'];
+      next = walk.next(next, page.data['@odata.nextLink']);
     }
     return rows;
   }
@@ -63,9 +67,11 @@ export class DataverseClient {
   /** Every row of a FetchXML query, paging with the `page`, `count` and `paging-cookie` attributes. */
   async fetchAll<T>(entitySet: string, fetchXml: string, options: CallOptions = {}): Promise<T[]> {
     const rows: T[] = [];
+    const walk = new PageWalk(this.absolute(entitySet), this.http.loc);
     let page = 1;
     let cookie: string | undefined;
     for (;;) {
+      walk.countPage();
       const xml = withPaging(fetchXml, page, this.pageSize, cookie);
       const response: HttpResponse<{ value?: T[]; '@Microsoft.Dynamics.CRM.morerecords'?: boolean; '@Microsoft.Dynamics.CRM.fetchxmlpagingcookie'?: string }> =
         await this.send('GET', `${entitySet}?fetchXml=${encodeURIComponent(xml)}`, undefined, {
@@ -75,6 +81,7 @@ export class DataverseClient {
       rows.push(...(response.data.value ?? []));
       if (!response.data['@Microsoft.Dynamics.CRM.morerecords']) return rows;
       cookie = pagingCookie(response.data['@Microsoft.Dynamics.CRM.fetchxmlpagingcookie']);
+      if (cookie !== undefined) walk.repeatCheck(`cookie:${cookie}`);
       page++;
     }
   }
@@ -127,8 +134,11 @@ export class DataverseClient {
   private send<T>(method: HttpMethod, path: string, body: unknown, options: CallOptions): Promise<HttpResponse<T>> {
     const headers: Record<string, string> = { ...ODATA_HEADERS, ...options.headers };
     if (options.callerObjectId) headers.CallerObjectId = options.callerObjectId;
-    const url = /^https?:\/\//i.test(path) ? path : `${this.apiBase}${path}`;
-    return this.http.request<T>({ method, url, headers, body, token: this.token, retryOnLostResponse: options.retryOnLostResponse });
+    return this.http.request<T>({ method, url: this.absolute(path), headers, body, token: this.token, retryOnLostResponse: options.retryOnLostResponse });
+  }
+
+  private absolute(path: string): string {
+    return /^https:\/\//i.test(path) ? path : `${this.apiBase}${path}`;
   }
 }
 
@@ -162,7 +172,10 @@ export function escapeXmlAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-/** A string literal for $filter: single quotes doubled (`'O''Bryan'`). */
+/**
+ * A string literal for a $filter in a URL: single quotes doubled (`'O''Bryan'`), then
+ * percent-encoded, so `#` (guest UPNs), `&`, `+` and `%` stay part of the value.
+ */
 export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return encodeURIComponent(`'${value.replace(/'/g, "''")}'`);
 }

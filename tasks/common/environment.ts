@@ -1,6 +1,6 @@
 import { UserError } from './errors';
 import { TaskHost } from './task-host';
-import { CloudEndpoints, cloudEndpoints } from './cloud';
+import { CloudEndpoints, CloudOverrides, cloudEndpoints, isTrustedEndpointHost } from './cloud';
 
 export interface TargetEnvironment {
   /** https://org.crm.dynamics.com, no trailing slash. */
@@ -25,12 +25,44 @@ export function resolveEnvironment(host: TaskHost, endpointUrl: string | undefin
   return {
     url: url.origin,
     host: url.host,
-    endpoints: cloudEndpoints(url.hostname, {
-      authorityHost: host.variable('PowerPlatform.AuthorityHost'),
-      powerAppsApiUrl: host.variable('PowerPlatform.PowerAppsApiUrl'),
-      bapApiUrl: host.variable('PowerPlatform.BapApiUrl'),
-    }),
+    endpoints: cloudEndpoints(url.hostname, endpointOverrides(host)),
   };
+}
+
+const OVERRIDE_VARIABLES: Record<keyof CloudOverrides, string> = {
+  authorityHost: 'PowerPlatform.AuthorityHost',
+  powerAppsApiUrl: 'PowerPlatform.PowerAppsApiUrl',
+  bapApiUrl: 'PowerPlatform.BapApiUrl',
+  powerAppsAudience: 'PowerPlatform.PowerAppsAudience',
+};
+
+/**
+ * The `PowerPlatform.*` endpoint overrides (CONTRACT §2.2), each an https origin on a Microsoft
+ * cloud host or loopback unless `PowerPlatform.AllowCustomEndpoints` is `true`: the client secret
+ * and every token go where these point, so a job variable must not redirect them.
+ */
+export function endpointOverrides(host: TaskHost): CloudOverrides {
+  const allowCustom = (host.variable('PowerPlatform.AllowCustomEndpoints') ?? '').trim().toLowerCase() === 'true';
+  const overrides: CloudOverrides = {};
+  for (const [key, name] of Object.entries(OVERRIDE_VARIABLES) as Array<[keyof CloudOverrides, string]>) {
+    const value = host.variable(name)?.trim();
+    if (!value) continue;
+    if (!isAcceptableOverride(value, allowCustom)) throw new UserError(host.loc('EndpointOverrideRejected', name));
+    overrides[key] = value;
+  }
+  return overrides;
+}
+
+function isAcceptableOverride(value: string, allowCustom: boolean): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash) return false;
+  if (url.pathname !== '/' && url.pathname !== '') return false;
+  return allowCustom || isTrustedEndpointHost(url.hostname);
 }
 
 export type UrlProblem = 'notUrl' | 'notHttps' | 'credentials' | 'path';

@@ -3,6 +3,7 @@ import { PlatformError } from './errors';
 import { parseErrorBody } from './platform-errors';
 import { Semaphore, sleep } from './concurrency';
 import { AgentPool, NetworkSettings } from './network';
+import { MessageLookup, keyAndArguments } from './paging';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -27,6 +28,8 @@ export interface HttpRequest {
    * (reset, timeout, 502/504) is thrown at once, so the caller can read what happened first.
    */
   retryOnLostResponse?: boolean;
+  /** Never through the agent proxy (managed identity endpoints are link-local or on the machine). */
+  direct?: boolean;
 }
 
 export interface HttpResponse<T> {
@@ -71,11 +74,14 @@ export interface HttpClientOptions {
   maxConcurrency?: number;
   timeoutMs?: number;
   onEvent?: (event: RequestEvent) => void;
+  /** The task's messages, for failures the clients built on this one report (e.g. paging). */
+  loc?: MessageLookup;
 }
 
-const TRANSIENT_STATUS = new Set([502, 503, 504]);
 /** Transport failures where the request never reached the server: safe to resend any write. */
 const NEVER_SENT_CODES = new Set(['ECONNREFUSED', 'EAI_AGAIN']);
+/** Statuses retried with backoff. */
+export const TRANSIENT_STATUS: ReadonlySet<number> = new Set([502, 503, 504]);
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
 /**
@@ -91,8 +97,10 @@ export class HttpClient {
   private readonly gate: Semaphore;
   private readonly timeoutMs: number;
   private throttledUntil = 0;
+  readonly loc: MessageLookup;
 
   constructor(private readonly options: HttpClientOptions) {
+    this.loc = options.loc ?? keyAndArguments;
     this.pool = new AgentPool(options.network);
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.gate = new Semaphore(options.maxConcurrency ?? 48);
@@ -178,35 +186,6 @@ export class HttpClient {
     this.pool.destroy();
   }
 
-  /** The msal-node network module: token requests go through the same proxy, CA and retries. */
-  msalNetworkModule() {
-    const send = async (method: HttpMethod, url: string, options?: { headers?: Record<string, string>; body?: string }) => {
-      const response = await this.request<unknown>({
-        method,
-        url,
-        headers: options?.headers,
-        body: options?.body,
-        responseType: 'text',
-        acceptStatus: Array.from({ length: 200 }, (_, i) => 300 + i).filter((s) => s !== 429 && !TRANSIENT_STATUS.has(s)),
-      });
-      let body: unknown = response.data;
-      if (typeof body === 'string' && body.length > 0) {
-        try {
-          body = JSON.parse(body);
-        } catch {
-          // msal-node reports a non-JSON body itself.
-        }
-      }
-      return { headers: response.headers, body, status: response.status };
-    };
-    return {
-      sendGetRequestAsync: <T>(url: string, options?: { headers?: Record<string, string> }) =>
-        send('GET', url, options) as Promise<{ headers: Record<string, string>; body: T; status: number }>,
-      sendPostRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) =>
-        send('POST', url, options) as Promise<{ headers: Record<string, string>; body: T; status: number }>,
-    };
-  }
-
   private axiosConfig(request: HttpRequest, token: string | undefined): AxiosRequestConfig {
     const headers: Record<string, string> = { ...request.headers };
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -215,7 +194,7 @@ export class HttpClient {
       data = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
     }
-    const agent = this.pool.agentFor(request.url);
+    const agent = this.pool.agentFor(request.url, request.direct);
     return {
       method: request.method,
       url: request.url,

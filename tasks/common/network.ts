@@ -44,15 +44,20 @@ export function agentNetworkSettings(variable: (name: string) => string | undefi
 /** Builds and caches one connection-pooling agent per target (proxied or direct). */
 export class AgentPool {
   private readonly direct: https.Agent;
+  /** Plain http is only ever direct: the IMDS endpoint (http://169.254.169.254) is the one http target. */
+  private readonly directPlain: http.Agent;
   private readonly proxied = new Map<string, http.Agent>();
 
   constructor(private readonly settings: NetworkSettings, maxSockets = 64) {
     this.direct = new https.Agent({ keepAlive: true, maxSockets, ...this.tlsOptions() });
+    this.directPlain = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  agentFor(url: string): http.Agent {
+  /** The agent for a URL; `direct` (managed identity) bypasses the proxy whatever its settings. */
+  agentFor(url: string, direct = false): http.Agent {
+    if (/^http:/i.test(url)) return this.directPlain;
     const proxy = this.settings.proxy;
-    if (!proxy || proxy.bypass.some((re) => re.test(url))) return this.direct;
+    if (direct || !proxy || proxy.bypass.some((re) => re.test(url))) return this.direct;
     let agent = this.proxied.get(proxy.url);
     if (!agent) {
       const proxyUrl = new URL(proxy.url);
@@ -73,6 +78,7 @@ export class AgentPool {
 
   destroy(): void {
     this.direct.destroy();
+    this.directPlain.destroy();
     for (const agent of this.proxied.values()) agent.destroy();
   }
 

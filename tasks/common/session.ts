@@ -45,11 +45,17 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
   const environment = resolveEnvironment(host, host.endpointUrl(connectionId));
 
   const retryBase = Number(host.variable('PowerPlatform.RetryBaseDelayMs'));
+  const network = agentNetworkSettings((name) => host.variable(name));
+  if (network.proxy?.password) {
+    host.setSecret(network.proxy.password);
+    host.setSecret(encodeURIComponent(network.proxy.password));
+  }
   const http = new HttpClient({
-    network: agentNetworkSettings((name) => host.variable(name)),
+    network,
     maxConcurrency: options.maxConcurrency ?? 48,
     retry: Number.isFinite(retryBase) && retryBase > 0 ? { baseDelayMs: retryBase } : undefined,
     onEvent: (host.variable('System.Debug') ?? '').toLowerCase() === 'true' ? (event) => host.debug(describeEvent(event)) : undefined,
+    loc: (key, ...args) => host.loc(key, ...args),
   });
   const tokens = new TokenProvider(credentials, environment.endpoints, http, (secret) => host.setSecret(secret), (resource, reason) =>
     host.loc('AuthFailed', resource, reason), host.loc('FederationTokenEmpty'),

@@ -38,8 +38,10 @@ export async function findSolution(dataverse: DataverseClient, uniqueName: strin
   const rows = await dataverse.getAll<SolutionRecord>(
     `solutions?$select=solutionid,uniquename,friendlyname&$filter=uniquename eq ${odataString(uniqueName)}`,
   );
-  if (rows.length === 0) throw new UserError(notFound(uniqueName));
-  return rows[0];
+  // Compared again here, so that no name can widen the filter into finding some other solution.
+  const solution = rows.find((row) => row.uniquename?.toLowerCase() === uniqueName.toLowerCase());
+  if (!solution) throw new UserError(notFound(uniqueName));
+  return solution;
 }
 
 /** FetchXML joining an entity to the solution through solutioncomponent (objectid = primary id). */

@@ -101,7 +101,7 @@ describe('DataverseActivateFlows: input mistakes and missing permissions fail be
   });
 
   it('an application that is not a management app is told how to register it', async () => {
-    const run = await runActivate(sim, { SolutionName: 'Plain' }, { endpoint: endpointFor(sim.url, UNREGISTERED) });
+    const run = await runActivate(sim, { SolutionName: 'Plain' }, { endpoint: endpointFor(sim.urls.dataverse, UNREGISTERED) });
     assertNoSecretsVisible(run, [CLIENT_SECRET, UNREGISTERED.secret]);
     assert.strictEqual(run.result, 'Failed', describeRun(run));
     assert.ok(run.resultMessage?.includes(`pac admin application register --application-id ${UNREGISTERED.appId}`), run.resultMessage);
@@ -109,7 +109,7 @@ describe('DataverseActivateFlows: input mistakes and missing permissions fail be
   });
 
   it('does not need a management app when no flow needs a connection owner', async () => {
-    const run = await runActivate(sim, { SolutionName: 'Cyclic', Flows: 'Innocent bystander' }, { endpoint: endpointFor(sim.url, UNREGISTERED) });
+    const run = await runActivate(sim, { SolutionName: 'Cyclic', Flows: 'Innocent bystander' }, { endpoint: endpointFor(sim.urls.dataverse, UNREGISTERED) });
     assertNoSecretsVisible(run, [CLIENT_SECRET, UNREGISTERED.secret]);
     assert.strictEqual(run.result, 'Succeeded', describeRun(run));
     // The listing is read speculatively alongside the solution; its refusal does not matter here.
@@ -118,7 +118,7 @@ describe('DataverseActivateFlows: input mistakes and missing permissions fail be
   });
 
   it('without the act-on-behalf privilege, the flows fail before any write with the Delegate role hint', async () => {
-    const run = await runActivate(sim, { SolutionName: 'Plain' }, { endpoint: endpointFor(sim.url, NO_DELEGATE) });
+    const run = await runActivate(sim, { SolutionName: 'Plain' }, { endpoint: endpointFor(sim.urls.dataverse, NO_DELEGATE) });
     assertNoSecretsVisible(run, [CLIENT_SECRET, NO_DELEGATE.secret]);
     assert.strictEqual(run.result, 'Failed', describeRun(run));
     noWrites();

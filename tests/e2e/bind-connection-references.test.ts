@@ -49,8 +49,8 @@ async function runBind(sim: Simulator, inputs: Record<string, string>, variables
   const run = await runAgentTask({
     task: 'DataverseBindConnectionReferencesV1',
     inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionName: SOLUTION, SettingsFile: '<sources>', Impersonation: 'ConnectionOwner', FailOnUnbound: 'true', DryRun: 'false', ...inputs },
-    endpoint: clientSecretEndpoint(sim.url),
-    variables: { ...simulatorVariables(sim.url), ...publicVariables },
+    endpoint: clientSecretEndpoint(sim),
+    variables: { ...simulatorVariables(sim), ...publicVariables },
     secretVariables,
     caFile: sim.caFile,
   });

@@ -12,6 +12,7 @@ import {
   federatedEndpoint,
   JOB_ACCESS_TOKEN,
   managedIdentityEndpoint,
+  managedIdentityEnv,
   MANAGED_IDENTITY,
   SERVICE_CONNECTION_ID,
   simulatorVariables,
@@ -58,13 +59,13 @@ describe('chassis: every bundled task authenticates and says who it is', functio
           taskDirectory: isolatedTaskFolder(task),
           // The connection check only needs the service connection; task inputs are their own issues.
           inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, Environment: '$(BuildTools.EnvironmentUrl)', ...minimalInputs(task) },
-          endpoint: clientSecretEndpoint(sim.url),
-          variables: simulatorVariables(sim.url),
+          endpoint: clientSecretEndpoint(sim),
+          variables: simulatorVariables(sim),
           caFile: sim.caFile,
         });
         assertNoSecretsVisible(run, [CLIENT_SECRET]);
         assert.strictEqual(run.result, 'Succeeded', describeRun(run));
-        assert.ok(run.stdout.includes(`Connected to ${sim.url}`), describeRun(run));
+        assert.ok(run.stdout.includes(`Connected to ${sim.urls.dataverse}`), describeRun(run));
         assert.ok(run.stdout.includes(APP_OBJECT_ID), 'names the identity it acts as');
         assert.ok(sim.log.some((entry) => entry.api === 'token' && entry.status === 200));
         assert.ok(sim.log.some((entry) => entry.path.endsWith('/WhoAmI') && entry.caller === APP_OBJECT_ID));
@@ -75,8 +76,8 @@ describe('chassis: every bundled task authenticates and says who it is', functio
           task,
           taskDirectory: isolatedTaskFolder(task),
           inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...minimalInputs(task) },
-          endpoint: federatedEndpoint(sim.url),
-          variables: simulatorVariables(sim.url),
+          endpoint: federatedEndpoint(sim),
+          variables: simulatorVariables(sim),
           jobAccessToken: JOB_ACCESS_TOKEN,
           caFile: sim.caFile,
         });
@@ -95,8 +96,8 @@ describe('chassis: every bundled task authenticates and says who it is', functio
         const run = await runAgentTask({
           task,
           inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...minimalInputs(task) },
-          endpoint: clientSecretEndpoint(sim.url, wrongSecret),
-          variables: simulatorVariables(sim.url),
+          endpoint: clientSecretEndpoint(sim, wrongSecret),
+          variables: simulatorVariables(sim),
           caFile: sim.caFile,
         });
         assertNoSecretsVisible(run, [wrongSecret, CLIENT_SECRET]);
@@ -113,10 +114,10 @@ describe('chassis: every bundled task authenticates and says who it is', functio
     const run = await runAgentTask({
       task: 'DataverseBindConnectionReferencesV1',
       inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...minimalInputs('DataverseBindConnectionReferencesV1') },
-      endpoint: managedIdentityEndpoint(sim.url),
-      variables: simulatorVariables(sim.url),
+      endpoint: managedIdentityEndpoint(sim),
+      variables: simulatorVariables(sim),
       caFile: sim.caFile,
-      env: { AZURE_POD_IDENTITY_AUTHORITY_HOST: sim.url },
+      env: managedIdentityEnv(sim),
     });
     assertNoSecretsVisible(run, []);
     assert.strictEqual(run.result, 'Succeeded', describeRun(run));
@@ -128,8 +129,8 @@ describe('chassis: every bundled task authenticates and says who it is', functio
     const run = await runAgentTask({
       task: 'DataverseActivateFlowsV1',
       inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, Environment: sim.url.replace('https:', 'http:'), ...minimalInputs('DataverseActivateFlowsV1') },
-      endpoint: clientSecretEndpoint(sim.url),
-      variables: simulatorVariables(sim.url),
+      endpoint: clientSecretEndpoint(sim),
+      variables: simulatorVariables(sim),
       caFile: sim.caFile,
     });
     assertNoSecretsVisible(run, [CLIENT_SECRET]);

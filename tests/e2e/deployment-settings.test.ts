@@ -95,8 +95,8 @@ describe('DataverseDeploymentSettings@1 end to end', function () {
     return runAgentTask({
       task: 'DataverseDeploymentSettingsV1',
       inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...inputs },
-      endpoint: clientSecretEndpoint(sim.url),
-      variables: { ...simulatorVariables(sim.url), ...variables },
+      endpoint: clientSecretEndpoint(sim),
+      variables: { ...simulatorVariables(sim), ...variables },
       secretVariables,
       caFile: sim.caFile,
     });
@@ -333,8 +333,8 @@ describe('DataverseDeploymentSettings@1 when the service principal is not a mana
     const r = await runAgentTask({
       task: 'DataverseDeploymentSettingsV1',
       inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionInputFile: CONTOSO_UNPACKED, OutputFile: output, Validate: 'true' },
-      endpoint: clientSecretEndpoint(sim.url),
-      variables: simulatorVariables(sim.url),
+      endpoint: clientSecretEndpoint(sim),
+      variables: simulatorVariables(sim),
       caFile: sim.caFile,
     });
     assertNoSecretsVisible(r, [CLIENT_SECRET]);

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { ScenarioConnection, ScenarioConnectionReference, ScenarioFlow, ScenarioUser } from '../simulator/scenario';
+import type { SimulatorUrls } from '../simulator/routing';
 import { AgentRunResult, EndpointSpec, runAgentTask } from './agent-runner';
 import { APP_OBJECT_ID, SERVICE_CONNECTION_ID, clientSecretEndpoint, simulatorVariables } from './base-scenario';
 import { FlowConnectionUse, flowClientData } from './flow-definitions';
@@ -59,15 +60,17 @@ export function connectionOf(name: string, connector: string, owner: ScenarioUse
 
 /** Runs the bundled DataverseActivateFlows task against a simulator with the shared service connection. */
 export function runActivate(
-  sim: { url: string; caFile: string },
+  sim: { urls: SimulatorUrls; caFile: string },
   inputs: Record<string, string>,
-  options: { endpoint?: EndpointSpec; variables?: Record<string, string> } = {},
+  options: { endpoint?: EndpointSpec; variables?: Record<string, string>; secretVariables?: Record<string, string>; env?: Record<string, string> } = {},
 ): Promise<AgentRunResult> {
   return runAgentTask({
     task: 'DataverseActivateFlowsV1',
     inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, ...inputs },
-    endpoint: options.endpoint ?? clientSecretEndpoint(sim.url),
-    variables: { ...simulatorVariables(sim.url), ...options.variables },
+    endpoint: options.endpoint ?? clientSecretEndpoint(sim),
+    variables: { ...simulatorVariables(sim), ...options.variables },
+    secretVariables: options.secretVariables,
+    env: options.env,
     caFile: sim.caFile,
   });
 }

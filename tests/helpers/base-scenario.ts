@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Scenario } from '../simulator/scenario';
+import type { SimulatorUrls } from '../simulator/routing';
 import { EndpointSpec } from './agent-runner';
 
 /** The tenant, app registration and application user every scenario starts from. */
@@ -29,26 +30,43 @@ export function baseScenario(overrides: Partial<Scenario> = {}): Scenario {
   };
 }
 
-/** The `powerplatform-spn` service connection as the agent passes it, for each scheme. */
-export function clientSecretEndpoint(url: string, secret = CLIENT_SECRET): EndpointSpec {
-  return { id: SERVICE_CONNECTION_ID, url, scheme: 'None', parameters: { tenantId: TENANT_ID, applicationId: APP_ID, clientSecret: secret } };
+/**
+ * Where a task finds the simulator: a started simulator, whose services then each have their own
+ * address (a task calling the wrong base URL fails), or one URL serving everything (the demo).
+ */
+export type SimulatorTarget = string | { urls: SimulatorUrls };
+
+export function simulatorUrls(target: SimulatorTarget): SimulatorUrls {
+  if (typeof target !== 'string') return target.urls;
+  return { authority: target, dataverse: target, admin: target, bap: target, oidc: target, imds: target };
 }
 
-export function federatedEndpoint(url: string): EndpointSpec {
-  return { id: SERVICE_CONNECTION_ID, url, scheme: 'WorkloadIdentityFederation', parameters: { tenantid: TENANT_ID, serviceprincipalid: APP_ID } };
+/** The `powerplatform-spn` service connection as the agent passes it, for each scheme; its URL is the Dataverse address. */
+export function clientSecretEndpoint(target: SimulatorTarget, secret = CLIENT_SECRET): EndpointSpec {
+  return { id: SERVICE_CONNECTION_ID, url: simulatorUrls(target).dataverse, scheme: 'None', parameters: { tenantId: TENANT_ID, applicationId: APP_ID, clientSecret: secret } };
 }
 
-export function managedIdentityEndpoint(url: string): EndpointSpec {
-  return { id: SERVICE_CONNECTION_ID, url, scheme: 'ManagedServiceIdentity', parameters: { tenantid: TENANT_ID } };
+export function federatedEndpoint(target: SimulatorTarget): EndpointSpec {
+  return { id: SERVICE_CONNECTION_ID, url: simulatorUrls(target).dataverse, scheme: 'WorkloadIdentityFederation', parameters: { tenantid: TENANT_ID, serviceprincipalid: APP_ID } };
+}
+
+export function managedIdentityEndpoint(target: SimulatorTarget): EndpointSpec {
+  return { id: SERVICE_CONNECTION_ID, url: simulatorUrls(target).dataverse, scheme: 'ManagedServiceIdentity', parameters: { tenantid: TENANT_ID } };
+}
+
+/** The process environment that sends msal-node's managed identity requests to the simulated IMDS. */
+export function managedIdentityEnv(target: SimulatorTarget): Record<string, string> {
+  return { AZURE_POD_IDENTITY_AUTHORITY_HOST: simulatorUrls(target).imds };
 }
 
 /** Pipeline variables that point the task's cloud endpoints at the simulator. */
-export function simulatorVariables(url: string): Record<string, string> {
+export function simulatorVariables(target: SimulatorTarget): Record<string, string> {
+  const urls = simulatorUrls(target);
   return {
-    'PowerPlatform.AuthorityHost': url,
-    'PowerPlatform.PowerAppsApiUrl': url,
-    'PowerPlatform.BapApiUrl': url,
+    'PowerPlatform.AuthorityHost': urls.authority,
+    'PowerPlatform.PowerAppsApiUrl': urls.admin,
+    'PowerPlatform.BapApiUrl': urls.bap,
     'PowerPlatform.RetryBaseDelayMs': '20',
-    'System.OidcRequestUri': `${url}/contoso/${randomUUID()}/_apis/distributedtask/hubs/build/plans/${randomUUID()}/jobs/${randomUUID()}/oidctoken`,
+    'System.OidcRequestUri': `${urls.oidc}/contoso/${randomUUID()}/_apis/distributedtask/hubs/build/plans/${randomUUID()}/jobs/${randomUUID()}/oidctoken`,
   };
 }

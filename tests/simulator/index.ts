@@ -12,12 +12,15 @@ import { ApiName, FaultRule, Scenario } from './scenario';
 import { SimulatorState } from './store';
 import { createTlsMaterial } from './tls';
 import { Transients } from './transient';
+import { API_FAMILIES, ApiFamily, SimulatorUrls, classify, familyOf } from './routing';
 import { Headers, SimResponse, json, lowerKeys, sleep } from './util';
 
 export * from './scenario';
 export { SimulatorState } from './store';
 export type { ActivationRecord, ApprovalRecord, Row, SimStateSnapshot } from './store';
 export type { BatchPartLog } from './batch';
+export type { ApiFamily, SimulatorUrls } from './routing';
+export type { SimResponse } from './util';
 
 export interface RequestLogEntry {
   seq: number;
@@ -26,6 +29,8 @@ export interface RequestLogEntry {
   path: string;
   query: string;
   api: ApiName;
+  /** The address that received it: `all` is the main URL, otherwise one of `urls` */
+  listener?: ApiFamily | 'all';
   /** GET = read; other methods = write, except POST to token/oidc/imds and a `$batch` of GETs only */
   kind: 'read' | 'write';
   /** raw impersonation headers */
@@ -48,9 +53,14 @@ export interface RequestLogEntry {
   batchParts?: BatchPartLog[];
 }
 
+/** Lets a test change what the simulator answers (e.g. a next-page link to another origin). */
+export type ResponseHook = (request: { method: string; path: string; query: string; api: ApiName; listener: ApiFamily | 'all' }, response: SimResponse) => SimResponse | undefined;
+
 export interface Simulator {
   /** https://127.0.0.1:<port>: the Dataverse environment URL, the authority host, the admin API and BAP host */
   url: string;
+  /** One address per API family, each answering 404 for the others (see routing.ts) */
+  urls: SimulatorUrls;
   /** PEM of the throwaway CA, for NODE_EXTRA_CA_CERTS */
   caFile: string;
   log: RequestLogEntry[];
@@ -59,24 +69,26 @@ export interface Simulator {
   /** removes every fault rule, those of the scenario included */
   clearFaults(): void;
   clearLog(): void;
+  /** Every answer passes through the hook; `undefined` clears it */
+  setResponseHook(hook: ResponseHook | undefined): void;
   stop(): Promise<void>;
+}
+
+interface Listener {
+  family: ApiFamily | 'all';
+  url: string;
+  dv: Dataverse;
+  identity: Identity;
+  /** Connections (its next-page links point at this listener). */
+  admin: AdminApi;
+  /** Environments (their instance URL is the Dataverse address). */
+  bap: AdminApi;
 }
 
 interface FaultState {
   rule: FaultRule;
   count: number;
   fired: number;
-}
-
-function classify(path: string): ApiName {
-  if (/^\/api\/data\/v9\.\d\//i.test(path)) return 'dataverse';
-  if (/^\/[^/]+\/oauth2\/v2\.0\/token\/?$/i.test(path)) return 'token';
-  if (/\/\.well-known\/openid-configuration$/i.test(path) || /\/discovery\/instance$/i.test(path) || /\/discovery\/v2\.0\/keys$/i.test(path)) return 'token';
-  if (/\/oidctoken$/i.test(path)) return 'oidc';
-  if (/^\/metadata\/identity\/oauth2\/token\/?$/i.test(path)) return 'imds';
-  if (/^\/providers\/Microsoft\.PowerApps\//i.test(path)) return 'admin';
-  if (/^\/providers\/Microsoft\.BusinessAppPlatform\//i.test(path)) return 'bap';
-  return 'other';
 }
 
 function faultMatches(rule: FaultRule, method: string, path: string, query: string, api: ApiName): boolean {
@@ -111,19 +123,17 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
   const inFlight = new Map<string, number>();
   const concurrencyLimit = scenario.concurrencyLimit ?? 52;
   let seq = 0;
-  let url = '';
-  let dv: Dataverse;
-  let identity: Identity;
-  let admin: AdminApi;
+  let responseHook: ResponseHook | undefined;
 
-  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: '0x80040216', message: `Simulator error: ${(e as Error).message}` } }));
-      }
+  const createServer = (listener: () => Listener) =>
+    https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+      handle(req, res, listener()).catch((e: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: '0x80040216', message: `Simulator error: ${(e as Error).message}` } }));
+        }
+      });
     });
-  });
 
   const write = (res: http.ServerResponse, r: SimResponse) => {
     const headers: Record<string, string> = { ...(r.headers ?? {}) };
@@ -139,7 +149,7 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
     res.end(payload);
   };
 
-  const faultResponse = (rule: FaultRule, api: ApiName): SimResponse => {
+  const faultResponse = (rule: FaultRule, api: ApiName, dv: Dataverse): SimResponse => {
     const retry = rule.retryAfterSeconds !== undefined ? { 'Retry-After': String(rule.retryAfterSeconds) } : undefined;
     if (rule.kind === '401') {
       if (api === 'dataverse') return dv.expired();
@@ -159,9 +169,10 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
     return new DataverseError(503, '0x80040216', 'The service is temporarily unavailable. Please try again later.', undefined, retry).toResponse();
   };
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, listener: Listener): Promise<void> {
+    const { dv, identity, admin, bap } = listener;
     const start = Date.now() - t0;
-    const parsed = new URL(req.url ?? '/', url);
+    const parsed = new URL(req.url ?? '/', listener.url);
     const path = parsed.pathname;
     const query = parsed.search.replace(/^\?/, '');
     const method = (req.method ?? 'GET').toUpperCase();
@@ -183,7 +194,7 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
       if (methods.length > 0 && methods.every((m) => m.toUpperCase() === 'GET')) kind = 'read';
     }
     const entry: RequestLogEntry = {
-      seq: ++seq, method, path, query, api, kind, status: 0, start, end: start,
+      seq: ++seq, method, path, query, api, listener: listener.family, kind, status: 0, start, end: start,
       callerObjectId: headers.callerobjectid, mscrmCallerId: headers.mscrmcallerid,
     };
     if (kind === 'write' && !isBatch && bodyText && api !== 'token') {
@@ -202,6 +213,12 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
       log.push(entry);
     };
 
+    if (listener.family !== 'all' && familyOf(api) !== listener.family) {
+      const r = json(404, { error: { code: 'WrongEndpoint', message: `This address serves the ${listener.family} API only, not '${path}'.` } }, undefined, 'WrongEndpoint');
+      finish(r);
+      return write(res, r);
+    }
+
     for (const f of faults) if (faultMatches(f.rule, method, path, query, api)) f.count++;
     const fault = faults.find((f) => faultMatches(f.rule, method, path, query, api) && fires(f));
     const loseResponse = fault?.rule.kind === 'resetAfterApply';
@@ -212,14 +229,14 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
         req.socket.destroy();
         return;
       }
-      const r = faultResponse(fault.rule, api);
+      const r = faultResponse(fault.rule, api, dv);
       finish(r);
       return write(res, r);
     }
 
     let r: SimResponse;
     if (api === 'dataverse') {
-      r = await handleDataverse(headers, path, query, method, bodyText, entry, isBatch);
+      r = await handleDataverse(dv, headers, path, query, method, bodyText, entry, isBatch);
     } else if (api === 'token') {
       const segs = path.split('/').filter(Boolean);
       if (/\/oauth2\/v2\.0\/token\/?$/i.test(path) && method === 'POST') {
@@ -244,7 +261,7 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
         await sleep(method === 'GET' ? scenario.latency?.readMs ?? 0 : scenario.latency?.writeMs ?? 0);
         if (method !== 'GET') r = json(405, { error: { code: 'MethodNotAllowed', message: `The method '${method}' is not supported by the simulator.` } });
         else if (api === 'admin') r = admin.connections(caller, path, parsed.searchParams, query);
-        else r = admin.environments(caller, path, parsed.searchParams, query);
+        else r = bap.environments(caller, path, parsed.searchParams, query);
       }
     } else {
       r = json(404, { error: { code: 'NotFound', message: `No simulated service at '${path}'.` } });
@@ -257,12 +274,13 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
       req.socket.destroy();
       return;
     }
+    if (responseHook) r = responseHook({ method, path, query, api, listener: listener.family }, r) ?? r;
     finish(r);
     write(res, r);
   }
 
   async function handleDataverse(
-    headers: Headers, path: string, query: string, method: string, bodyText: string, entry: RequestLogEntry, isBatch: boolean,
+    dv: Dataverse, headers: Headers, path: string, query: string, method: string, bodyText: string, entry: RequestLogEntry, isBatch: boolean,
   ): Promise<SimResponse> {
     const auth = dv.authenticate(headers);
     if ('status' in auth) return auth;
@@ -296,19 +314,43 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  const pageSize = Math.min(scenario.maxPageSize ?? 5000, 5000);
+  const transients = new Transients(scenario.transient);
+  const listenerFor = (family: ApiFamily | 'all', url: string, dataverseUrl: string): Listener => ({
+    family,
+    url,
+    dv: new Dataverse(state, signer, url, pageSize, scenario.latency ?? {}, transients),
+    identity: new Identity(scenario, state, signer, url),
+    admin: new AdminApi(scenario, state, signer, url),
+    bap: new AdminApi(scenario, state, signer, dataverseUrl),
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  url = `https://127.0.0.1:${port}`;
-  dv = new Dataverse(state, signer, url, Math.min(scenario.maxPageSize ?? 5000, 5000), scenario.latency ?? {}, new Transients(scenario.transient));
-  identity = new Identity(scenario, state, signer, url);
-  admin = new AdminApi(scenario, state, signer, url);
+  const listen = async (listener: () => Listener, port = 0): Promise<{ server: https.Server; url: string }> => {
+    const server = createServer(listener);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    return { server, url: `https://127.0.0.1:${typeof address === 'object' && address ? address.port : port}` };
+  };
+
+  let main: Listener | undefined;
+  const mainServer = await listen(() => main!, options.port);
+  const url = mainServer.url;
+  main = listenerFor('all', url, url);
+  const servers = [mainServer.server];
+  const urls = {} as SimulatorUrls;
+  const families = new Map<ApiFamily, Listener>();
+  for (const family of API_FAMILIES) {
+    const started = await listen(() => families.get(family)!);
+    servers.push(started.server);
+    urls[family] = started.url;
+  }
+  for (const family of API_FAMILIES) families.set(family, listenerFor(family, urls[family], urls.dataverse));
 
   return {
     url,
+    urls,
     caFile: tls.caFile,
     log,
     state,
@@ -321,14 +363,18 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
     clearLog() {
       log.length = 0;
     },
+    setResponseHook(hook: ResponseHook | undefined) {
+      responseHook = hook;
+    },
     stop() {
-      return new Promise<void>((resolve) => {
-        server.close(() => {
-          fs.rmSync(tls.dir, { recursive: true, force: true });
-          resolve();
-        });
-        server.closeAllConnections();
-      });
+      const closed = servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      );
+      return Promise.all(closed).then(() => fs.rmSync(tls.dir, { recursive: true, force: true }));
     },
   };
 }

@@ -1,8 +1,5 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as http from 'http';
-import * as net from 'net';
-import { AddressInfo } from 'net';
 import { startSimulator, Simulator } from '../simulator';
 import { HttpClient } from '../../tasks/common/http-client';
 import { TokenProvider } from '../../tasks/common/auth';
@@ -10,33 +7,7 @@ import { DataverseClient } from '../../tasks/common/dataverse';
 import { cloudEndpoints } from '../../tasks/common/cloud';
 import { agentNetworkSettings } from '../../tasks/common/network';
 import { APP_ID, baseScenario, CLIENT_SECRET, TENANT_ID } from '../helpers/base-scenario';
-
-/** A forwarding proxy that answers CONNECT, as corporate proxies do for https, and counts tunnels. */
-function startConnectProxy(): Promise<{ url: string; tunnels: string[]; close: () => Promise<void> }> {
-  const tunnels: string[] = [];
-  const server = http.createServer((_req, res) => res.writeHead(405).end());
-  server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        tunnels,
-        close: () => new Promise((done) => server.close(() => done())),
-      }),
-    ),
-  );
-}
+import { startConnectProxy } from '../helpers/network-doubles';
 
 describe('agent proxy and CA settings', () => {
   let sim: Simulator;
