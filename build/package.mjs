@@ -1,7 +1,9 @@
 // Packs the extension: stages exactly the shipped files (build/stage.mjs), runs
 // `tfx extension create` over the staging folder and checks the result. Fails when tfx prints a
 // warning (tfx 0.23 only warns about invalid task.json files), when dist/ ends up with other than
-// one .vsix, when the .vsix is over 1 MiB, or when it holds a file that was not staged.
+// one .vsix, when the .vsix is over 1 MiB, or when it holds a file that was not staged. Before
+// that, it refuses to package a task whose files changed while its version did not
+// (build/task-versions.mjs).
 //
 // Usage: node build/package.mjs [--publisher <id>]   (or env PUBLISHER; default dataverse-alm-dev)
 // Run through `npm run package`, which builds first.
@@ -12,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { unzipSync } from 'fflate';
 import { repoRoot, fail } from './tasks.mjs';
 import { stage, defaultStageDir } from './stage.mjs';
+import { checkTaskVersions } from './task-versions.mjs';
 
 export const MAX_VSIX_BYTES = 1024 * 1024;
 /** Files tfx itself adds to every package. */
@@ -22,6 +25,8 @@ const vsixFiles = () => fs.readdirSync(distDir).filter((f) => f.endsWith('.vsix'
 
 function main() {
   const { values } = parseArgs({ options: { publisher: { type: 'string' } } });
+
+  checkTaskVersions();
 
   fs.mkdirSync(distDir, { recursive: true });
   for (const old of vsixFiles()) fs.rmSync(path.join(distDir, old));

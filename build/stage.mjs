@@ -1,9 +1,12 @@
 // Lays out exactly what the extension package holds, in a staging folder that tfx packs whole:
 //
 //   vss-extension.json    (version from package.json, publisher stamped)
-//   overview.md, LICENSE
+//   overview.md, LICENSE, CHANGELOG.md   (the manifest's `content` files)
 //   images/<the icons the manifest names>
 //   tasks/<Task>V<n>/task.json, index.js, icon.png
+//
+// A task.json keeps its committed id for the production publisher; for any other publisher it gets
+// the derived id of build/task-ids.mjs, so a test build can be installed beside the Marketplace one.
 //
 // tfx packs everything under a `files` path, so nothing else may reach the staging folder (no
 // sources, maps, node_modules or .taskkey files).
@@ -13,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, taskFolders, TASK_FILES, readJson, isMain, fail } from './tasks.mjs';
+import { taskIdFor } from './task-ids.mjs';
 
 export const DEFAULT_PUBLISHER = 'dataverse-alm-dev';
 export const defaultStageDir = path.join(repoRoot, 'dist', 'stage');
@@ -69,8 +73,12 @@ export function stage({ outDir = defaultStageDir, bundleDir = defaultBundleDir, 
   }
   const images = [...Object.values(manifest.icons ?? {}), ...(manifest.screenshots ?? []).map((s) => s.path)];
   const imageFiles = [...new Set(images.filter(Boolean))];
-  for (const file of [manifest.content?.details?.path, manifest.content?.license?.path, ...imageFiles]) {
-    if (!file) continue;
+  const contentFiles = Object.values(manifest.content ?? {}).map((c) => c?.path);
+  for (const file of [...contentFiles, ...imageFiles]) {
+    if (!file) {
+      problems.push('vss-extension.json has a "content" entry without a path.');
+      continue;
+    }
     if (!fs.existsSync(path.join(repoRoot, file))) problems.push(`${file}, named in vss-extension.json, does not exist.`);
   }
   if (problems.length > 0) throw new Error(`cannot stage the extension:\n  ${problems.join('\n  ')}`);
@@ -78,15 +86,28 @@ export function stage({ outDir = defaultStageDir, bundleDir = defaultBundleDir, 
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, 'vss-extension.json'), JSON.stringify(manifest, null, 2) + '\n');
-  for (const file of [manifest.content.details.path, manifest.content.license.path, ...imageFiles]) {
+  for (const file of [...contentFiles, ...imageFiles]) {
     copy(path.join(repoRoot, file), path.join(outDir, file));
   }
   for (const folder of folders) {
-    for (const file of TASK_FILES) {
+    for (const file of TASK_FILES.filter((f) => f !== 'task.json')) {
       copy(path.join(bundleDir, folder, file), path.join(outDir, 'tasks', folder, file));
     }
+    stageTaskJson(path.join(bundleDir, folder, 'task.json'), path.join(outDir, 'tasks', folder, 'task.json'), manifest);
   }
   return listFiles(outDir);
+}
+
+/** Copies a task.json, with the derived task id when the package is not the production one. */
+function stageTaskJson(from, to, manifest) {
+  const task = readJson(from);
+  const id = taskIdFor({ publisher: manifest.publisher, extensionId: manifest.id, taskName: task.name, committedId: task.id });
+  if (id === task.id) {
+    copy(from, to);
+    return;
+  }
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.writeFileSync(to, JSON.stringify({ ...task, id }, null, 2) + '\n');
 }
 
 /** Every file under `dir`, relative, `/`-separated, sorted. */

@@ -3,7 +3,8 @@
 //    when that file exists (draft-04, so ajv-draft-04 with unicodeRegExp off);
 //  - against the rules tfx-cli and Microsoft's task tooling apply on top of the schema, and this
 //    project's own (Node20_1 + Node24 handlers on index.js, minimumAgentVersion 4.248.0 or later,
-//    helpMarkDown on every input).
+//    helpMarkDown on every input, ungrouped inputs before grouped ones, settable variables exactly
+//    the output variables).
 // Prints one line per problem naming the file and field; exits non-zero when there is any.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -73,6 +74,12 @@ export function checkTask(task, folder) {
   });
 
   const inputs = task.inputs ?? [];
+  const firstGrouped = inputs.findIndex((input) => input.groupName !== undefined);
+  inputs.forEach((input, i) => {
+    if (firstGrouped >= 0 && i > firstGrouped && input.groupName === undefined) {
+      add(`inputs[${i}] (${input.name ?? '?'})`, `is in no group but comes after the grouped input ${inputs[firstGrouped].name}; put ungrouped inputs first`);
+    }
+  });
   const inputNames = new Set(inputs.map((input) => input.name));
   const seen = new Set();
   inputs.forEach((input, i) => {
@@ -113,6 +120,18 @@ export function checkTask(task, folder) {
     if (outputs.has(output.name)) add(`outputVariables[${i}].name`, `duplicate output variable '${output.name}'`);
     outputs.add(output.name);
   });
+
+  // The agent refuses any other variable a task sets; restricted command mode would also refuse the
+  // run summary (task.uploadsummary), so the task sets its commands free and its variables fixed.
+  const allowed = task.restrictions?.settableVariables?.allowed;
+  if (!Array.isArray(allowed)) add('restrictions.settableVariables.allowed', 'is required: the names of the output variables');
+  else {
+    const extra = allowed.filter((name) => !outputs.has(name));
+    const absent = [...outputs].filter((name) => !allowed.includes(name));
+    if (extra.length > 0) add('restrictions.settableVariables.allowed', `names ${extra.join(', ')}, which are not output variables`);
+    if (absent.length > 0) add('restrictions.settableVariables.allowed', `lacks the output variables ${absent.join(', ')}`);
+  }
+  if (task.restrictions?.commands?.mode === 'restricted') add('restrictions.commands.mode', 'restricted mode blocks the run summary; leave it out');
 
   if (typeof task.messages !== 'object' || task.messages === null || Array.isArray(task.messages)) add('messages', 'must be an object of message keys and texts');
   else {

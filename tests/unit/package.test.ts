@@ -26,6 +26,8 @@ function listFiles(dir: string, sub = ''): string[] {
   });
 }
 
+const readTaskId = (dir: string): string => (JSON.parse(fs.readFileSync(path.join(dir, 'task.json'), 'utf8')) as { id: string }).id;
+
 function runStage(args: string[]): { status: number | null; output: string } {
   const run = spawnSync(process.execPath, [path.join(repoRoot, 'build', 'stage.mjs'), ...args], {
     cwd: repoRoot,
@@ -36,6 +38,7 @@ function runStage(args: string[]): { status: number | null; output: string } {
 }
 
 const expectedFiles = [
+  'CHANGELOG.md',
   'LICENSE',
   'images/extension-icon.png',
   'overview.md',
@@ -86,6 +89,48 @@ describe('extension package', () => {
     const run = runStage(['--out', out]);
     assert.strictEqual(run.status, 0, run.output);
     assert.strictEqual(JSON.parse(fs.readFileSync(path.join(out, 'vss-extension.json'), 'utf8')).publisher, 'dataverse-alm-dev');
+  });
+
+  describe('task ids', () => {
+    const PRODUCTION = 'dataverse-alm';
+    const committedIds = new Map(taskFolders.map((folder) => [folder, readTaskId(path.join(repoRoot, 'tasks', folder))]));
+
+    function stagedIds(publisher: string, name: string): Map<string, string> {
+      const out = path.join(temp, name);
+      const run = runStage(['--out', out, '--publisher', publisher]);
+      assert.strictEqual(run.status, 0, run.output);
+      return new Map(taskFolders.map((folder) => [folder, readTaskId(path.join(out, 'tasks', folder))]));
+    }
+
+    it('keeps the committed ids, and the task.json bytes, for the production publisher', () => {
+      assert.deepStrictEqual(stagedIds(PRODUCTION, 'prod'), committedIds);
+      for (const folder of taskFolders) {
+        const staged = fs.readFileSync(path.join(temp, 'prod', 'tasks', folder, 'task.json'));
+        assert.ok(staged.equals(fs.readFileSync(path.join(bundleDir, folder, 'task.json'))), `${folder}/task.json is copied unchanged`);
+      }
+      assert.deepStrictEqual(stagedIds(PRODUCTION.toUpperCase(), 'prod-upper'), committedIds, 'publisher ids are case-insensitive');
+    });
+
+    it('derives other, distinct ids for another publisher, the same in every build', () => {
+      const first = stagedIds('contoso-test', 'a');
+      const again = stagedIds('contoso-test', 'b');
+      const other = stagedIds('fabrikam', 'c');
+      assert.deepStrictEqual(again, first, 'stable from one build to the next');
+      const all = [...committedIds.values(), ...first.values(), ...other.values()];
+      assert.strictEqual(new Set(all.map((id) => id.toLowerCase())).size, all.length, 'no id is shared between the three publishers or between tasks');
+      for (const id of [...first.values(), ...other.values()]) {
+        assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a version 5 UUID');
+      }
+    });
+
+    it('changes nothing but the id in a derived task.json', () => {
+      stagedIds('contoso-test', 'derived');
+      for (const folder of taskFolders) {
+        const source = JSON.parse(fs.readFileSync(path.join(bundleDir, folder, 'task.json'), 'utf8')) as Record<string, unknown>;
+        const staged = JSON.parse(fs.readFileSync(path.join(temp, 'derived', 'tasks', folder, 'task.json'), 'utf8')) as Record<string, unknown>;
+        assert.deepStrictEqual({ ...staged, id: source['id'] }, source);
+      }
+    });
   });
 
   it('leaves out everything else found beside a bundle', () => {
