@@ -3,8 +3,8 @@
 // bundle needs no node_modules at run time: the agent downloads a task folder on its own and runs
 // `node index.js` with its bundled Node 20 or 24.
 //
-// The licences of the bundled packages are appended to each bundle as a closing comment, so the
-// attribution travels with the code.
+// Each bundle ends with a comment naming the bundled packages and their licences; the licence texts
+// go once into dist/tasks/THIRD-PARTY-NOTICES.txt, which the package ships at its root.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -29,7 +29,7 @@ export const bundleOptions = {
   logLevel: 'silent',
   absWorkingDir: repoRoot,
   // `debug` would print the proxy URL with its password when a DEBUG variable is set.
-  alias: { debug: './build/silent-debug.cjs' },
+  alias: { debug: './build/silent-debug.cjs', 'mime-db': './build/empty-mime-db.cjs', jsonwebtoken: './build/no-jsonwebtoken.cjs' },
 };
 
 /** Inputs that must never end up in a bundle that runs on an agent. */
@@ -47,8 +47,8 @@ function packageRoot(input) {
 
 const LICENSE_FILE = /^(licen[cs]e|copying)(\.(md|txt))?$/i;
 
-/** A closing comment with the name, version, licence and licence text of each bundled package. */
-export function thirdPartyNotice(inputs) {
+/** Name, version, licence and licence text of each bundled package, sorted by name. */
+export function bundledPackages(inputs) {
   const roots = [...new Set(inputs.map(packageRoot).filter(Boolean))];
   const byName = new Map();
   for (const root of roots) {
@@ -59,14 +59,27 @@ export function thirdPartyNotice(inputs) {
     const license = typeof pkg.license === 'string' ? pkg.license : (pkg.license?.type ?? 'see the package');
     if (!byName.has(key)) byName.set(key, { key, license, text });
   }
-  const sections = [...byName.values()]
-    .sort((a, b) => a.key.localeCompare(b.key))
-    .map(({ key, license, text }) => `${key} (${license})\n\n${text || 'No licence file in the package; licence: ' + license}`);
-  const body = [
-    'Third-party software bundled in this file. Each package is listed with its licence.',
-    ...sections,
-  ].join('\n\n----------------------------------------------------------------------\n\n');
+  return [...byName.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
+export const NOTICES_FILE = 'THIRD-PARTY-NOTICES.txt';
+
+/**
+ * A closing comment naming each bundled package and its licence. The licence texts are in one
+ * file at the root of the extension package, so five tasks do not carry five copies of them.
+ */
+export function thirdPartyNotice(packages) {
+  const lines = packages.map(({ key, license }) => `${key} (${license})`);
+  const body = [`Third-party software bundled in this file, with its licence (full texts: ${NOTICES_FILE} in the extension package):`, ...lines].join('\n');
   return `\n/*!\n${body.replaceAll('*/', '* /')}\n*/\n`;
+}
+
+/** The full licence texts of every package bundled in any task. */
+export function noticesText(packages) {
+  const sections = packages.map(({ key, license, text }) => `${key} (${license})\n\n${text || 'No licence file in the package; licence: ' + license}`);
+  return ['Third-party software bundled in the tasks of this extension, with the text of each licence.', ...sections].join(
+    '\n\n----------------------------------------------------------------------\n\n',
+  ) + '\n';
 }
 
 /** Detects packages that appear in the bundle more than once (stateful ones break when split). */
@@ -109,12 +122,13 @@ export async function bundleTask(folder, outRoot = distTasks) {
   const js = result.outputFiles.find((f) => f.path === outfile);
   if (!js) throw new Error(`tasks/${folder}: esbuild wrote no ${outfile}`);
   fs.mkdirSync(outDir, { recursive: true });
-  const code = Buffer.concat([Buffer.from(js.contents), Buffer.from(thirdPartyNotice(inputs), 'utf8')]);
+  const packages = bundledPackages(inputs);
+  const code = Buffer.concat([Buffer.from(js.contents), Buffer.from(thirdPartyNotice(packages), 'utf8')]);
   fs.writeFileSync(outfile, code);
   for (const file of ['task.json', 'icon.png']) {
     fs.copyFileSync(path.join(sourceDir, file), path.join(outDir, file));
   }
-  return code.length;
+  return { bytes: code.length, packages };
 }
 
 async function main() {
@@ -131,14 +145,18 @@ async function main() {
   if (problems.length > 0) fail(`cannot bundle the tasks:\n  ${problems.join('\n  ')}`);
 
   fs.rmSync(distTasks, { recursive: true, force: true });
+  const allPackages = new Map();
   for (const folder of folders) {
     try {
-      const bytes = await bundleTask(folder);
+      const { bytes, packages } = await bundleTask(folder);
+      for (const p of packages) allPackages.set(p.key, p);
       console.log(`bundled dist/tasks/${folder}/index.js (${(bytes / 1024).toFixed(0)} KiB)`);
     } catch (error) {
       fail(error.message);
     }
   }
+  const notices = [...allPackages.values()].sort((a, b) => a.key.localeCompare(b.key));
+  fs.writeFileSync(path.join(distTasks, NOTICES_FILE), noticesText(notices));
 }
 
 if (isMain(import.meta.url)) await main();

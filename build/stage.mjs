@@ -4,6 +4,7 @@
 //   overview.md, LICENSE, CHANGELOG.md   (the manifest's `content` files)
 //   images/<the icons the manifest names>
 //   tasks/<Task>V<n>/task.json, index.js, icon.png
+//   THIRD-PARTY-NOTICES.txt   (the licence texts of the packages bundled in the tasks)
 //
 // A task.json keeps its committed id for the production publisher; for any other publisher it gets
 // the derived id of build/task-ids.mjs, so a test build can be installed beside the Marketplace one.
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot, taskFolders, TASK_FILES, readJson, isMain, fail } from './tasks.mjs';
 import { taskIdFor } from './task-ids.mjs';
+import { NOTICES_FILE } from './bundle.mjs';
 
 export const DEFAULT_PUBLISHER = 'dataverse-alm-dev';
 export const defaultStageDir = path.join(repoRoot, 'dist', 'stage');
@@ -81,6 +83,8 @@ export function stage({ outDir = defaultStageDir, bundleDir = defaultBundleDir, 
     }
     if (!fs.existsSync(path.join(repoRoot, file))) problems.push(`${file}, named in vss-extension.json, does not exist.`);
   }
+  if (!fs.existsSync(path.join(bundleDir, NOTICES_FILE))) problems.push(`${path.relative(repoRoot, path.join(bundleDir, NOTICES_FILE))} is missing (run npm run build).`);
+  if (!filePaths.includes(NOTICES_FILE)) problems.push(`vss-extension.json "files" does not list ${NOTICES_FILE}.`);
   if (problems.length > 0) throw new Error(`cannot stage the extension:\n  ${problems.join('\n  ')}`);
 
   fs.rmSync(outDir, { recursive: true, force: true });
@@ -89,6 +93,7 @@ export function stage({ outDir = defaultStageDir, bundleDir = defaultBundleDir, 
   for (const file of [...contentFiles, ...imageFiles]) {
     copy(path.join(repoRoot, file), path.join(outDir, file));
   }
+  copy(path.join(bundleDir, NOTICES_FILE), path.join(outDir, NOTICES_FILE));
   for (const folder of folders) {
     for (const file of TASK_FILES.filter((f) => f !== 'task.json')) {
       copy(path.join(bundleDir, folder, file), path.join(outDir, 'tasks', folder, file));

@@ -40,6 +40,7 @@ function runStage(args: string[]): { status: number | null; output: string } {
 const expectedFiles = [
   'CHANGELOG.md',
   'LICENSE',
+  'THIRD-PARTY-NOTICES.txt',
   'images/extension-icon.png',
   'overview.md',
   'vss-extension.json',
@@ -48,6 +49,17 @@ const expectedFiles = [
 
 describe('extension package', () => {
   let temp: string;
+
+  it('names the bundled packages in each bundle and ships their licence texts once', () => {
+    const notices = fs.readFileSync(path.join(bundleDir, 'THIRD-PARTY-NOTICES.txt'), 'utf8');
+    for (const folder of taskFolders) {
+      const bundle = fs.readFileSync(path.join(bundleDir, folder, 'index.js'), 'utf8');
+      const listed = [...bundle.slice(bundle.lastIndexOf('/*!')).matchAll(/^(\S+@\d[^ ]*) \(/gm)].map((m) => m[1]);
+      assert.ok(listed.some((p) => p.startsWith('@azure/msal-node@')), `${folder} names msal-node among its packages`);
+      for (const pkg of listed) assert.ok(notices.includes(`${pkg} (`), `${pkg} of ${folder} has its licence text in the notices`);
+      assert.ok(!bundle.includes('Permission is hereby granted'), `${folder} carries no licence text of its own`);
+    }
+  });
 
   before(() => {
     for (const folder of taskFolders) {
