@@ -6,6 +6,8 @@ export interface CallOptions {
   /** Entra object id of the user to act as (impersonation through the CallerObjectId header). */
   callerObjectId?: string;
   headers?: Record<string, string>;
+  /** false for a request that must not be sent twice (see HttpRequest.idempotent). */
+  idempotent?: boolean;
 }
 
 export interface WhoAmIResponse {
@@ -126,7 +128,7 @@ export class DataverseClient {
     const headers: Record<string, string> = { ...ODATA_HEADERS, ...options.headers };
     if (options.callerObjectId) headers.CallerObjectId = options.callerObjectId;
     const url = /^https?:\/\//i.test(path) ? path : `${this.apiBase}${path}`;
-    return this.http.request<T>({ method, url, headers, body, token: this.token });
+    return this.http.request<T>({ method, url, headers, body, token: this.token, idempotent: options.idempotent });
   }
 }
 

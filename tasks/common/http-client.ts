@@ -22,6 +22,8 @@ export interface HttpRequest {
   responseType?: 'json' | 'text';
   /** Statuses returned to the caller instead of thrown (e.g. 404 for a lookup). */
   acceptStatus?: number[];
+  /** false: a dropped connection or 5xx is not retried, since the request may have been carried out; the caller reads the outcome. */
+  idempotent?: boolean;
 }
 
 export interface HttpResponse<T> {
@@ -115,7 +117,7 @@ export class HttpClient {
 
       if (!response) {
         const code = transportError?.code ?? 'ERR_NETWORK';
-        const retryable = TRANSIENT_CODES.has(code) || /socket hang up/i.test(transportError?.message ?? '');
+        const retryable = request.idempotent !== false && (TRANSIENT_CODES.has(code) || /socket hang up/i.test(transportError?.message ?? ''));
         if (retryable && attempt < this.retry.maxAttempts) {
           const delay = this.backoff(attempt);
           this.emit({ method: request.method, url: request.url, status: 0, attempt, durationMs, retryInMs: delay, reason: code });
@@ -150,7 +152,7 @@ export class HttpClient {
           this.emit({ method: request.method, url: request.url, status, attempt: attempt + throttledAttempt, durationMs, retryInMs: retryAfterMs, reason: 'throttled' });
           continue;
         }
-      } else if (TRANSIENT_STATUS.has(status) && attempt < this.retry.maxAttempts) {
+      } else if (TRANSIENT_STATUS.has(status) && request.idempotent !== false && attempt < this.retry.maxAttempts) {
         const delay = this.backoff(attempt);
         this.emit({ method: request.method, url: request.url, status, attempt, durationMs, retryInMs: delay, reason: 'transient' });
         await sleep(delay);

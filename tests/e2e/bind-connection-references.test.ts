@@ -132,7 +132,7 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
     assert.strictEqual(items.contoso_sql.connector, 'shared_sql');
     assert.ok(report.items.every((i) => i.kind === 'connectionReference' && i.id));
     assert.strictEqual(run.summaries.length, 1);
-    assert.match(run.summaries[0], /\| contoso_sql \| shared_sql \| sql-bob \| bob@contoso\.com \(b0b0b0b0-[^|]+\| bound \|/);
+    assert.match(run.summaries[0], /\| contoso_sql \| shared_sql \| \*\*\* \| b0b0b0b0-[^|]+\| bound \|/);
 
     // A second run right after changes nothing.
     sim.clearLog();
@@ -301,8 +301,8 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
     assert.deepStrictEqual(
       Object.fromEntries(Object.values(items).map((i) => [i.name, i.error?.code])),
       {
-        contoso_dataverse: 'NoConnectionGiven',
-        contoso_office: 'OwnerDisabled',
+        contoso_dataverse: 'MissingValue',
+        contoso_office: '0x80040225',
         contoso_sharepoint: 'ConnectionNotFound',
         contoso_sql: 'ConnectionOfOtherConnector',
         contoso_teams: 'ConnectionNotConnected',

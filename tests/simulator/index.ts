@@ -203,7 +203,10 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
 
     for (const f of faults) if (faultMatches(f.rule, method, path, query, api)) f.count++;
     const fault = faults.find((f) => faultMatches(f.rule, method, path, query, api) && fires(f));
-    if (fault) {
+    // resetAfterApply: the request is handled (a write lands), then the answer is lost.
+    const dropAnswer = fault?.rule.kind === 'resetAfterApply';
+    if (fault && dropAnswer) fault.fired++;
+    if (fault && !dropAnswer) {
       fault.fired++;
       if (fault.rule.kind === 'reset') {
         finish(undefined);
@@ -249,6 +252,10 @@ export async function startSimulator(options: { scenario: Scenario; port?: numbe
     }
     if (api === 'dataverse') r = { ...r, headers: { 'OData-Version': '4.0', REQ_ID: crypto.randomUUID(), ...(r.headers ?? {}) } };
     finish(r);
+    if (dropAnswer) {
+      req.socket.destroy();
+      return;
+    }
     write(res, r);
   }
 

@@ -103,7 +103,8 @@ export interface ScenarioLatency {
   activationMs?: number;
 }
 
-export type FaultKind = '429' | '503' | 'reset' | '401';
+/** `resetAfterApply`: the request is carried out, then the connection is dropped before the answer. */
+export type FaultKind = '429' | '503' | 'reset' | '401' | 'resetAfterApply';
 
 export interface FaultRule {
   method?: string;

@@ -1,5 +1,9 @@
 import { connectorName } from '../../common/admin';
-import { ConnectionInfo, OwnerSpec, checkConnection, indexConnections, pickOwnerConnection } from '../../common/connections';
+import { checkReferenceConnection } from '../../common/connection-checks';
+import { ConnectionSources, ConventionValue, resolveConnection, resolveEnvironmentVariable } from '../../common/connection-references';
+import { ConnectionInfo, OwnerSpec, indexConnections } from '../../common/connections';
+import { ConnectionProblemFacts, describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
+import { MASK } from '../../common/secrets';
 import { DeploymentSettings } from '../../common/settings-file';
 import { ValueSource, normalise } from '../../common/variables';
 import { ENV_VAR_TYPES, SolutionContents } from './solution-reader';
@@ -7,44 +11,20 @@ import { checkValue, isKeyVaultSecretReference, typeName } from './values';
 
 export type Localizer = (key: string, ...args: unknown[]) => string;
 
-export const MASK = '***';
-
-export type FindingCode =
-  | 'ConnectionNotFound'
-  | 'ConnectionNotConnected'
-  | 'ConnectionOfOtherConnector'
-  | 'OwnerHasNoConnection'
-  | 'OwnerHasSeveralConnections'
-  | 'ConnectorUnknown'
-  | 'MissingValue'
-  | 'InvalidNumber'
-  | 'InvalidBoolean'
-  | 'InvalidJson'
-  | 'InvalidSecretReference'
-  | 'NotInSolution'
-  | 'UnknownVariable';
+export { MASK };
 
 /** A problem (fails the run) or a warning, with a message ready for the log. */
 export interface Finding {
-  code: FindingCode;
+  code: string;
   message: string;
   hint?: string;
 }
 
-export interface VariableValue {
-  /** The variable's name as the conventions spell it, e.g. `Connector.shared_office365`. */
-  name: string;
-  value: string;
-  secret: boolean;
-}
-
 export type ConventionPrefix = 'ConnectionReference' | 'Connector' | 'EnvironmentVariable';
 
-/** The variable-group conventions as the plan reads them. */
-export interface VariableSource {
-  connectionReference(logicalName: string): VariableValue | undefined;
-  connector(connectorName: string): VariableValue | undefined;
-  environmentVariable(schemaName: string): VariableValue | undefined;
+/** The variable-group conventions and the ConnectionOwner, as the plan reads them. */
+export interface VariableSource extends ConnectionSources {
+  environmentVariable(schemaName: string): ConventionValue | undefined;
   /** Every variable that follows a convention; `key` is the part after the prefix. */
   list(): Array<{ prefix: ConventionPrefix; key: string; name: string }>;
 }
@@ -243,93 +223,58 @@ function mergeVariables(input: PlanInput): PlannedVariable[] {
   return byName([...entries.values()], (v) => v.schemaName);
 }
 
-/** Precedence: ConnectionReference.<logicalname>, Connector.<connectorname>, the ConnectionOwner's connection, the value present. */
+/** CONTRACT 2.3 through the shared rules; the connection is then checked when validating. */
 function resolveReference(reference: PlannedReference, input: PlanInput, byId: Map<string, ConnectionInfo> | undefined): void {
   const { text } = input;
-  const byLogicalName = input.variables.connectionReference(reference.logicalName);
-  const fromVariable = byLogicalName ?? (reference.connector ? input.variables.connector(reference.connector) : undefined);
-  if (fromVariable) {
-    reference.value = fromVariable.value.trim();
-    reference.secret = fromVariable.secret;
-    reference.variable = fromVariable.name;
-    reference.source = byLogicalName ? 'variableByLogicalName' : 'variableByConnector';
-  } else if (input.owner) {
-    if (!reference.connector) {
-      reference.problems.push({ code: 'ConnectorUnknown', message: text('ProblemConnectorUnknown', input.owner.raw) });
-      reference.value = reference.previous ?? '';
-      return;
-    }
-    const pick = pickOwnerConnection(input.connections ?? [], input.owner, reference.connector);
-    if ('connection' in pick) {
-      reference.value = pick.connection.id;
-      reference.connection = pick.connection;
-      reference.source = 'connectionOwner';
-      return;
-    }
+  const resolution = resolveConnection(
+    { logicalName: reference.logicalName, connectorId: reference.connectorId, present: [{ value: reference.previous, source: 'existingValue' }] },
+    { ...input.variables, ownerFor: (name) => input.variables.ownerFor(name) ?? input.owner },
+    input.connections ?? [],
+  );
+  const facts = (connection?: ConnectionInfo): ConnectionProblemFacts => ({
+    reference: reference.logicalName,
+    connector: reference.connector,
+    connection: reference.secret ? MASK : reference.value,
+    source: describeConnectionSource(text, reference.source, reference.variable, input.owner?.raw),
+    environment: input.environmentUrl,
+    listed: reference.secret ? undefined : connection,
+    ownerInput: input.owner?.raw,
+    candidates: resolution.problem ? resolution.candidates : undefined,
+  });
+  reference.source = resolution.source;
+  if (resolution.problem) {
     reference.value = reference.previous ?? '';
-    if (pick.problem === 'several') {
-      reference.problems.push({
-        code: 'OwnerHasSeveralConnections',
-        message: text('ProblemOwnerSeveralConnections', input.owner.raw, pick.candidates.length, reference.connector, pick.candidates.map(describeConnection).join(', ')),
-        hint: text('HintOwnerSeveralConnections', reference.logicalName),
-      });
-    } else {
-      const others = pick.candidates.length ? text('OwnerConnectionsNotConnected', pick.candidates.map((c) => `${describeConnection(c)}: ${c.status}`).join(', ')) : '';
-      reference.problems.push({
-        code: 'OwnerHasNoConnection',
-        message: text('ProblemOwnerNoConnection', input.owner.raw, reference.connector, input.environmentUrl, others),
-        hint: text('HintOwnerNoConnection', reference.connector, reference.logicalName),
-      });
-    }
+    reference.problems.push(describeConnectionProblem(text, resolution.problem, facts()));
     return;
-  } else if (reference.previous) {
-    reference.value = reference.previous.trim();
-    reference.source = 'existingValue';
   }
-
-  if (!reference.value) {
-    const finding: Finding = {
-      code: 'MissingValue',
-      message: text('ProblemMissingConnection', reference.logicalName, reference.connector || '<connector>'),
-    };
+  if (resolution.connectionId === undefined) {
+    const finding = describeConnectionProblem(text, 'MissingValue', facts());
     (input.failOnMissingValues ? reference.problems : reference.warnings).push(finding);
     return;
   }
+  reference.value = resolution.connectionId;
+  reference.secret = resolution.secret;
+  reference.variable = resolution.variable;
+  if (resolution.connection) reference.connection = resolution.connection;
   if (!input.validate || !byId) return;
 
-  const shown = reference.secret ? MASK : reference.value;
   const connection = byId.get(reference.value.toLowerCase());
   reference.connection = connection;
-  const problem = reference.connector ? checkConnection(byId, reference.value, reference.connector) : !connection ? 'missing' : connection.connected ? undefined : 'notConnected';
-  if (problem === 'missing') {
-    reference.problems.push({ code: 'ConnectionNotFound', message: text('ProblemConnectionNotFound', shown, input.environmentUrl), hint: text('HintConnectionNotFound') });
-  } else if (problem === 'otherConnector') {
-    reference.problems.push({
-      code: 'ConnectionOfOtherConnector',
-      message: text('ProblemConnectionOtherConnector', shown, connection?.connector ?? '', reference.connector),
-      hint: text('HintConnectionOtherConnector', reference.connector),
-    });
-  } else if (problem === 'notConnected') {
-    reference.problems.push({
-      code: 'ConnectionNotConnected',
-      message: text('ProblemConnectionNotConnected', shown, connection?.status ?? 'Unknown'),
-      hint: text('HintConnectionNotConnected'),
-    });
-  }
+  const problem = checkReferenceConnection({ connectionsById: byId, connectionId: reference.value, connectorId: reference.connector });
+  if (problem) reference.problems.push(describeConnectionProblem(text, problem.kind, facts(connection)));
 }
 
 /** Precedence: EnvironmentVariable.<schemaname>, the value present, then the definition's default (which leaves the value empty). */
 function resolveVariable(variable: PlannedVariable, input: PlanInput): void {
   const { text } = input;
-  const fromVariable = input.variables.environmentVariable(variable.schemaName);
-  if (fromVariable) {
-    variable.value = fromVariable.value;
-    variable.secret = variable.secret || fromVariable.secret;
-    variable.variable = fromVariable.name;
-    variable.source = 'variableBySchemaName';
-  } else if (variable.previous) {
-    variable.value = variable.previous;
-    variable.source = 'existingValue';
+  const resolved = resolveEnvironmentVariable(input.variables.environmentVariable(variable.schemaName), variable.previous);
+  if (resolved) {
+    variable.value = resolved.value;
+    variable.source = resolved.source;
+    if (resolved.source === 'variableBySchemaName') {
+      variable.secret = variable.secret || resolved.secret;
+      variable.variable = resolved.variable;
+    }
   } else if (variable.defaultValue) {
     // The target then uses the definition's default; writing it as a value would pin it.
     variable.value = '';
@@ -356,10 +301,6 @@ function resolveVariable(variable: PlannedVariable, input: PlanInput): void {
     InvalidSecretReference: 'ProblemInvalidSecretReference',
   }[result.problem];
   variable.problems.push({ code: result.problem, message: text(key, shown, typeName(variable.type), detail) });
-}
-
-function describeConnection(connection: ConnectionInfo): string {
-  return connection.displayName && connection.displayName !== connection.id ? `${connection.id} (${connection.displayName})` : connection.id;
 }
 
 /** A value short enough for a message or a table cell. */

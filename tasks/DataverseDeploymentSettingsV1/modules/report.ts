@@ -36,10 +36,10 @@ function entryName(entry: Entry): string {
   return entry.kind === 'connectionReference' ? entry.logicalName : entry.schemaName;
 }
 
-/** One line naming the entry and the problem, for the result message and approval comments. */
+/** One line naming the entry, the problem and its fix, for the log, the result message and approval comments. */
 export function describeFinding(entry: Entry, finding: Finding, text: Localizer): string {
   const kind = entry.kind === 'connectionReference' ? text('LabelConnectionReference') : text('LabelEnvironmentVariable');
-  return text('EntryFinding', kind, entryName(entry), finding.message);
+  return text('EntryFinding', kind, entryName(entry), finding.hint ? `${finding.message} ${finding.hint}` : finding.message);
 }
 
 export function allProblems(plan: SettingsPlan, text: Localizer): string[] {
