@@ -1,7 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { neutraliseLine } from '../../common/remote-text';
+import { ConnectionReferenceScanner, MAX_PARSED_XML_CHARS, SolutionConnectionReference, parseSolutionXml } from './connection-reference-scan';
+import { SolutionReadError } from './solution-errors';
+import { TextStreamDecoder } from './text-stream';
 import { DEFAULT_ZIP_LIMITS, ZipArchive, ZipEntry, ZipFormatError, ZipLimits } from './zip-archive';
-import { XmlElement, XmlFormatError, attribute, child, childText, children, decodeText, parseXml } from './xml';
+import { XmlElement, attribute, child, childText, decodeText } from './xml';
+
+export { SolutionReadError };
+export type { SolutionConnectionReference };
+export { readConnectionReferences } from './connection-reference-scan';
 
 export const ENV_VAR_TYPES = {
   String: 100000000,
@@ -11,13 +19,6 @@ export const ENV_VAR_TYPES = {
   DataSource: 100000004,
   Secret: 100000005,
 } as const;
-
-export interface SolutionConnectionReference {
-  logicalName: string;
-  /** e.g. /providers/Microsoft.PowerApps/apis/shared_office365; empty when the file has none. */
-  connectorId: string;
-  displayName?: string;
-}
 
 export interface SolutionEnvironmentVariable {
   schemaName: string;
@@ -37,19 +38,14 @@ export interface SolutionContents {
   environmentVariables: SolutionEnvironmentVariable[];
 }
 
-/** The solution input cannot be read; the message says why, without the input name. */
-export class SolutionReadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SolutionReadError';
-  }
-}
-
 /** The files of a solution, zip or folder, by their path relative to its root (forward slashes). */
 interface SolutionFiles {
   kind: 'zip' | 'folder';
   paths: string[];
+  /** The whole file as text; refused beyond the XML parsed at once from one file. */
   read(relativePath: string): string;
+  /** The file's bytes in chunks, for a file read without holding it whole. */
+  stream(relativePath: string, sink: (chunk: Uint8Array) => void): void;
   close(): void;
 }
 
@@ -86,7 +82,7 @@ function readContents(files: SolutionFiles): SolutionContents {
   if (!manifestPath) throw new SolutionReadError(`it has ${customizationsPath} but no solution.xml`);
 
   const manifest = child(child(parseFile(files, manifestPath), 'ImportExportXml'), 'SolutionManifest');
-  const connectionReferences = readConnectionReferences(files.read(customizationsPath), customizationsPath);
+  const connectionReferences = scanConnectionReferences(files, customizationsPath);
 
   const environmentVariables: SolutionEnvironmentVariable[] = [];
   const seen = new Set<string>();
@@ -100,8 +96,9 @@ function readContents(files: SolutionFiles): SolutionContents {
 
   return {
     kind: files.kind,
-    uniqueName: childText(manifest, 'UniqueName')?.trim() || undefined,
-    version: childText(manifest, 'Version')?.trim() || undefined,
+    // From the file, so shown only neutralised and bounded.
+    uniqueName: neutraliseLine(childText(manifest, 'UniqueName')?.trim() ?? '', 200) || undefined,
+    version: neutraliseLine(childText(manifest, 'Version')?.trim() ?? '', 50) || undefined,
     connectionReferences,
     environmentVariables,
   };
@@ -116,47 +113,21 @@ function findFile(paths: string[], candidates: string[]): string | undefined {
 }
 
 function parseFile(files: SolutionFiles, relativePath: string): XmlElement {
-  return parseXmlOf(files.read(relativePath), relativePath);
+  return parseSolutionXml(files.read(relativePath), relativePath);
 }
 
-function parseXmlOf(xml: string, relativePath: string): XmlElement {
-  try {
-    return parseXml(xml);
-  } catch (error) {
-    if (error instanceof XmlFormatError) throw new SolutionReadError(`${relativePath}: ${error.message}`);
-    throw error;
-  }
+/** customizations.xml can be very large (entities, forms, flows): it is streamed, and only its connection references are kept. */
+function scanConnectionReferences(files: SolutionFiles, relativePath: string): SolutionConnectionReference[] {
+  const scanner = new ConnectionReferenceScanner(relativePath);
+  const decoder = new TextStreamDecoder();
+  files.stream(relativePath, (chunk) => scanner.push(decoder.push(chunk)));
+  scanner.push(decoder.end());
+  return scanner.end();
 }
 
-/**
- * Connection references sit in `<connectionreferences>` of customizations.xml. Only those blocks
- * are parsed: the rest of the file (entities, forms, flows) can be very large and is not needed.
- */
-export function readConnectionReferences(customizationsXml: string, relativePath = 'customizations.xml'): SolutionConnectionReference[] {
-  if (/<!DOCTYPE|<!ENTITY/i.test(customizationsXml)) parseXmlOf(customizationsXml, relativePath);
-  const result: SolutionConnectionReference[] = [];
-  const seen = new Set<string>();
-  const opening = /<connectionreferences\b([^>]*)>/gi;
-  let match: RegExpExecArray | null;
-  while ((match = opening.exec(customizationsXml))) {
-    if (match[1].trimEnd().endsWith('/')) continue;
-    const closing = /<\/connectionreferences\s*>/gi;
-    closing.lastIndex = opening.lastIndex;
-    const end = closing.exec(customizationsXml);
-    if (!end) throw new SolutionReadError(`${relativePath}: <connectionreferences> is not closed`);
-    const block = customizationsXml.slice(match.index, closing.lastIndex);
-    opening.lastIndex = closing.lastIndex;
-    for (const element of children(child(parseXmlOf(block, relativePath), 'connectionreferences'), 'connectionreference')) {
-      const logicalName = (attribute(element, 'connectionreferencelogicalname') ?? childText(element, 'connectionreferencelogicalname') ?? '').trim();
-      if (!logicalName || seen.has(logicalName.toLowerCase())) continue;
-      seen.add(logicalName.toLowerCase());
-      // The direct child only: a custom connector nests its own <connectorid> inside <customconnectorid>.
-      const connectorId = (childText(element, 'connectorid') ?? '').trim();
-      const displayName = childText(element, 'connectionreferencedisplayname')?.trim();
-      result.push({ logicalName, connectorId, ...(displayName ? { displayName } : {}) });
-    }
-  }
-  return result;
+/** Refuses a file whose text would exceed the XML parsed at once, from its size, before reading it (UTF-16 takes two bytes a character). */
+function checkParsedSize(relativePath: string, bytes: number): void {
+  if (bytes > 2 * MAX_PARSED_XML_CHARS + 2) throw new SolutionReadError(`${relativePath}: ${bytes} bytes of XML would be parsed at once, more than the ${MAX_PARSED_XML_CHARS} characters allowed`);
 }
 
 function readDefinition(document: XmlElement, relativePath: string): SolutionEnvironmentVariable | undefined {
@@ -213,15 +184,22 @@ function openZip(zipPath: string, limits: ZipLimits): SolutionFiles {
     kind: 'zip',
     paths: [...byName.keys()],
     read: (relativePath) => {
-      try {
-        return decodeText(archive.read(byName.get(relativePath)!));
-      } catch (error) {
-        if (error instanceof ZipFormatError) throw new SolutionReadError(error.message);
-        throw error;
-      }
+      const entry = byName.get(relativePath)!;
+      checkParsedSize(relativePath, entry.uncompressedSize);
+      return zipErrors(() => decodeText(archive.read(entry)));
     },
+    stream: (relativePath, sink) => zipErrors(() => archive.stream(byName.get(relativePath)!, sink)),
     close: () => archive.close(),
   };
+}
+
+function zipErrors<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ZipFormatError) throw new SolutionReadError(error.message);
+    throw error;
+  }
 }
 
 const FOLDERS_READ = new Set(['other', 'environmentvariabledefinitions', 'environmentvariables']);
@@ -242,16 +220,31 @@ function openFolder(root: string, limits: ZipLimits): SolutionFiles {
     }
   }
   let total = 0;
+  const open = (relativePath: string): { file: string; size: number } => {
+    const file = path.join(base, ...relativePath.split('/'));
+    const size = fs.statSync(file).size;
+    if (size > limits.maxEntryBytes) throw new SolutionReadError(`${relativePath} has ${size} bytes, more than the ${limits.maxEntryBytes} allowed`);
+    total += size;
+    if (total > limits.maxTotalBytes) throw new SolutionReadError(`the files read would exceed ${limits.maxTotalBytes} bytes`);
+    return { file, size };
+  };
   return {
     kind: 'folder',
     paths,
     read: (relativePath) => {
-      const file = path.join(base, ...relativePath.split('/'));
-      const size = fs.statSync(file).size;
-      if (size > limits.maxEntryBytes) throw new SolutionReadError(`${relativePath} has ${size} bytes, more than the ${limits.maxEntryBytes} allowed`);
-      total += size;
-      if (total > limits.maxTotalBytes) throw new SolutionReadError(`the files read would exceed ${limits.maxTotalBytes} bytes`);
+      const { file, size } = open(relativePath);
+      checkParsedSize(relativePath, size);
       return decodeText(fs.readFileSync(file));
+    },
+    stream: (relativePath, sink) => {
+      const { file } = open(relativePath);
+      const fd = fs.openSync(file, 'r');
+      try {
+        const buffer = Buffer.alloc(64 * 1024);
+        for (let n = fs.readSync(fd, buffer, 0, buffer.length, null); n > 0; n = fs.readSync(fd, buffer, 0, buffer.length, null)) sink(buffer.subarray(0, n));
+      } finally {
+        fs.closeSync(fd);
+      }
     },
     close: () => undefined,
   };
