@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import { startSimulator, Simulator, Scenario } from '../simulator';
-import { AgentRunResult, assertNoSecretsVisible, describeRun, runAgentTask } from '../helpers/agent-runner';
-import { APP_OBJECT_ID, CLIENT_SECRET, clientSecretEndpoint, SERVICE_CONNECTION_ID, simulatorVariables } from '../helpers/base-scenario';
+import { AgentRunResult, assertNoSecretsVisible, describeRun } from '../helpers/agent-runner';
+import { APP_OBJECT_ID, CLIENT_SECRET } from '../helpers/base-scenario';
 import {
   ALICE,
   BOB,
@@ -14,7 +14,7 @@ import {
   ownerOf,
   patches,
   reference,
-  SOLUTION,
+  runBindTask,
   WANTED,
 } from '../helpers/bind-scenario';
 
@@ -46,14 +46,7 @@ async function runBind(sim: Simulator, inputs: Record<string, string>, variables
   // The variable naming sql-bob is passed as a secret variable: secret values must work and stay out of the output.
   const secretVariables = Object.fromEntries(Object.entries(variables).filter(([name]) => name === SECRET_CONNECTION_VARIABLE));
   const publicVariables = Object.fromEntries(Object.entries(variables).filter(([name]) => name !== SECRET_CONNECTION_VARIABLE));
-  const run = await runAgentTask({
-    task: 'DataverseBindConnectionReferencesV1',
-    inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionName: SOLUTION, SettingsFile: '<sources>', Impersonation: 'ConnectionOwner', FailOnUnbound: 'true', DryRun: 'false', ...inputs },
-    endpoint: clientSecretEndpoint(sim.url),
-    variables: { ...simulatorVariables(sim.url), ...publicVariables },
-    secretVariables,
-    caFile: sim.caFile,
-  });
+  const run = await runBindTask(sim, inputs, publicVariables, secretVariables);
   assertNoSecretsVisible(run, [CLIENT_SECRET]);
   return run;
 }
