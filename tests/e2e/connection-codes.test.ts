@@ -48,6 +48,8 @@ describe('the same bad connections give the same codes in every task', function 
     for (const run of [settingsRun, bindRun]) {
       assertNoSecretsVisible(run, [CLIENT_SECRET]);
       assert.strictEqual(run.result, 'Failed', describeRun(run));
+      const items = (JSON.parse(fs.readFileSync(run.outputs.ReportFile, 'utf8')) as { items: Array<Record<string, unknown>> }).items;
+      for (const item of items) for (const key of ['kind', 'name', 'id', 'outcome', 'actor', 'error']) assert.ok(key in item, `${String(item.name)} has '${key}'`);
     }
     const expected = {
       contoso_dataverse: 'MissingValue',

@@ -139,7 +139,7 @@ describe('bind connection references: report items and counts', () => {
     const applied: ApplyResult[] = plan.toBind.map((item) => ({ item, outcome: 'bound' }));
     const run = { plan, stoppedByProblems: false, applied };
     const items = buildItems(host, inputs, run, 'https://env');
-    assert.deepStrictEqual(items.map((i) => [i.name, i.outcome, i.actor]), [['a', 'bound', 'alice'], ['b', 'bound', 'alice'], ['c', 'unchanged', undefined], ['d', 'unchanged', undefined]]);
+    assert.deepStrictEqual(items.map((i) => [i.name, i.outcome, i.actor]), [['a', 'bound', 'alice'], ['b', 'bound', 'alice'], ['c', 'unchanged', null], ['d', 'unchanged', null]]);
     assert.strictEqual(items[3].unbound, true);
     assert.deepStrictEqual(countItems(run, items), { bound: 3, unbound: 1, changed: 2, unchanged: 1 });
   });

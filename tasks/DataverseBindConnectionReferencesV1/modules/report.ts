@@ -1,15 +1,21 @@
 import { Actor, actorId } from '../../common/acting-identity';
 import { PlatformError, errorMessage } from '../../common/errors';
 import { describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
-import { ItemError, Outcome, ReportItem, TaskReport, markdownTable } from '../../common/report';
+import { ItemError, Outcome, TaskReport, markdownTable } from '../../common/report';
 import { MASK } from '../../common/secrets';
 import { TaskHost } from '../../common/task-host';
 import { ApplyResult } from './apply';
 import { BindInputs } from './inputs';
 import { Impersonation, Plan, PlanItem } from './plan';
 
-export interface ReferenceReportItem extends ReportItem {
+/** Every item has the six keys of CONTRACT 3, `null` where they do not apply. */
+export interface ReferenceReportItem {
   kind: 'connectionReference';
+  name: string;
+  id: string | null;
+  outcome: Outcome;
+  actor: string | null;
+  error: ItemError | null;
   displayName?: string;
   connector: string;
   /** The connection the reference is wanted to point at (masked when it came from a secret variable). */
@@ -117,6 +123,8 @@ export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, e
       name: item.logicalName,
       id: item.id,
       outcome: 'unchanged',
+      actor: null,
+      error: null,
       displayName: item.displayName,
       connector: item.connector,
       connection: item.wantedConnectionId === undefined ? undefined : shownConnection(item),
@@ -133,17 +141,17 @@ export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, e
       case 'unchanged':
         return base;
       case 'bind': {
-        const actor = item.actor ? actorId(item.actor) : undefined;
+        const actor = item.actor ? actorId(item.actor) : null;
         const rollbackActor = item.rollbackActor ? actorId(item.rollbackActor) : undefined;
         if (inputs.dryRun) return { ...base, outcome: 'wouldChange', actor, rollbackActor };
         const result = applied.get(item);
         if (!result || result.outcome === 'notAttempted') return { ...base, notAttempted: true };
         const outcome: Outcome = result.outcome === 'bound' ? 'bound' : result.outcome === 'rolledBack' ? 'rolledBack' : 'failed';
-        let error: ItemError | undefined;
+        let error: ItemError | null = null;
         if (result.outcome === 'failed') error = describeWriteFailure(host, item, result.error, inputs.impersonation);
         if (result.outcome === 'rollbackFailed') error = describeRollbackFailure(host, item, result.error);
         const rolledBack = result.outcome === 'rolledBack' || result.outcome === 'rollbackFailed';
-        return { ...base, outcome, actor, ...(rolledBack ? { rollbackActor } : {}), ...(error ? { error } : {}) };
+        return { ...base, outcome, actor, error, ...(rolledBack ? { rollbackActor } : {}) };
       }
     }
   });
