@@ -3,7 +3,13 @@ import * as fs from 'fs';
 import { startSimulator, Simulator } from '../simulator';
 import { AgentRunResult, assertNoSecretsVisible, describeRun } from '../helpers/agent-runner';
 import { CLIENT_SECRET } from '../helpers/base-scenario';
-import { ALICE, bindings, FIVE_VARIABLES, fiveReferences, fiveSettingsFile, patches, runBindTask, WANTED } from '../helpers/bind-scenario';
+import { ALICE, bindings, FIVE_VARIABLES, fiveReferences, fiveSettingsFile, patches, runBindTask as runBindTaskUnchecked, WANTED } from '../helpers/bind-scenario';
+
+async function runBindTask(...args: Parameters<typeof runBindTaskUnchecked>): Promise<AgentRunResult> {
+  const run = await runBindTaskUnchecked(...args);
+  assertNoSecretsVisible(run, [CLIENT_SECRET]);
+  return run;
+}
 
 interface Item {
   name: string;
