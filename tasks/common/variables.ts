@@ -77,10 +77,14 @@ export function conventionReader(host: TaskHost, connectionOwner?: OwnerSpec): C
   // One enumeration of the agent's variables gives both the names and which of them are secret.
   const listed = conventions.list();
   const secretNames = new Set(listed.filter((v) => v.secret).map((v) => normalise(v.name)));
+  const registered = new Set<string>();
   const found = (name: string, value: string | undefined): ConventionValue | undefined => {
     if (value === undefined) return undefined;
     const secret = secretNames.has(normalise(name));
-    if (secret) host.setSecret(value);
+    if (secret && !registered.has(value)) {
+      registered.add(value);
+      host.setSecret(value);
+    }
     return { name, value, secret };
   };
   return {
