@@ -1,4 +1,4 @@
 import { runTask } from '../common/task-runner';
-import { bindConnectionReferences } from './modules/bind-task';
+import { run } from './modules/run';
 
-void runTask(__dirname, bindConnectionReferences);
+void runTask(__dirname, run);

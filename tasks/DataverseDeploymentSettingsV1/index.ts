@@ -1,4 +1,4 @@
 import { runTask } from '../common/task-runner';
-import { runDeploymentSettings } from './modules/run';
+import { run } from './modules/run';
 
-void runTask(__dirname, runDeploymentSettings);
+void runTask(__dirname, run);

@@ -2,12 +2,6 @@ import { DataverseClient } from './dataverse';
 import { PlatformError } from './errors';
 import { mapWithConcurrency } from './concurrency';
 
-/** Why a change is made as a user rather than as the service principal. */
-export type ActorReason = 'connectionOwner' | 'impersonateUser' | 'invokerReference';
-
-/** Who a change is made as; in a report, `servicePrincipal` or the user's Entra object id. */
-export type Actor = { kind: 'servicePrincipal' } | { kind: 'user'; objectId: string; reason: ActorReason };
-
 export type ActingCheck =
   | { ok: true }
   | { ok: false; kind: 'cannotActOnBehalf' | 'ownerCannotBeActedAs'; code: string; message: string };
@@ -32,4 +26,29 @@ export async function checkActingIdentities(dataverse: DataverseClient, objectId
     }
   });
   return new Map(checks);
+}
+
+/** Why a change is made as a user rather than as the service principal. */
+export type ActorReason = 'connectionOwner' | 'impersonateUser' | 'invokerReference' | 'flowOwner' | 'previousConnectionOwner';
+
+/** Who a change is made as. */
+export type Actor = { kind: 'servicePrincipal' } | { kind: 'user'; objectId: string; reason: ActorReason };
+
+/** The report's `actor` value of the service principal. */
+export const SERVICE_PRINCIPAL = 'servicePrincipal';
+
+export const SERVICE_PRINCIPAL_ACTOR: Actor = { kind: 'servicePrincipal' };
+
+export function userActor(objectId: string, reason: ActorReason): Actor {
+  return { kind: 'user', objectId: objectId.toLowerCase(), reason };
+}
+
+/** The report's `actor`: the object id, or `servicePrincipal`. */
+export function actorId(actor: Actor): string {
+  return actor.kind === 'user' ? actor.objectId : SERVICE_PRINCIPAL;
+}
+
+/** Request options that make a Dataverse request as the actor (CallerObjectId for a user). */
+export function actingAs(actor: Actor): { callerObjectId?: string } {
+  return actor.kind === 'user' ? { callerObjectId: actor.objectId } : {};
 }

@@ -1,4 +1,5 @@
 import { PowerAppsConnection, connectorName, isConnected } from './admin';
+import { isGuid } from './task-inputs';
 
 /** A connection of the target environment, as the planning functions need it. */
 export interface ConnectionInfo {
@@ -33,12 +34,10 @@ export interface OwnerSpec {
   upn?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function parseOwner(value: string | undefined): OwnerSpec | undefined {
   if (!value) return undefined;
   const raw = value.trim();
-  return GUID.test(raw) ? { raw, objectId: raw.toLowerCase() } : { raw, upn: raw.toLowerCase() };
+  return isGuid(raw) ? { raw, objectId: raw.toLowerCase() } : { raw, upn: raw.toLowerCase() };
 }
 
 export function ownedBy(connection: ConnectionInfo, owner: OwnerSpec): boolean {
@@ -55,17 +54,6 @@ export function pickOwnerConnection(connections: readonly ConnectionInfo[], owne
   if (connected.length === 1) return { connection: connected[0] };
   if (connected.length > 1) return { problem: 'several', candidates: connected };
   return { problem: 'none', candidates: owned };
-}
-
-export type ConnectionProblem = 'missing' | 'notConnected' | 'otherConnector';
-
-/** Checks a connection id for a reference: it exists in the environment, is Connected, and is of the reference's connector. */
-export function checkConnection(connectionsById: ReadonlyMap<string, ConnectionInfo>, connectionId: string, connectorIdOrName: string): ConnectionProblem | undefined {
-  const connection = connectionsById.get(connectionId.toLowerCase());
-  if (!connection) return 'missing';
-  if (connection.connector !== connectorName(connectorIdOrName)) return 'otherConnector';
-  if (!connection.connected) return 'notConnected';
-  return undefined;
 }
 
 export function indexConnections(connections: readonly ConnectionInfo[]): Map<string, ConnectionInfo> {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { UserError } from './errors';
+import { decodeText } from './text-encoding';
 
 export interface SettingsEnvironmentVariable {
   SchemaName: string;
@@ -64,7 +65,8 @@ function jsonErrorPosition(text: string, error: unknown): string {
 
 export function readDeploymentSettingsFile(filePath: string, describe: (reason: string) => string): DeploymentSettings {
   if (!fs.existsSync(filePath) || !fs.statSync(filePath).isFile()) throw new UserError(describe('the file does not exist'));
-  return parseDeploymentSettings(fs.readFileSync(filePath, 'utf8'), describe);
+  // UTF-8 with or without a BOM, or UTF-16 with one (what Windows PowerShell's Out-File writes).
+  return parseDeploymentSettings(decodeText(fs.readFileSync(filePath)), describe);
 }
 
 /** Stable key order (EnvironmentVariables, then ConnectionReferences; fields in pac order), 2-space indent. */

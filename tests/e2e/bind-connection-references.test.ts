@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import { startSimulator, Simulator, Scenario } from '../simulator';
-import { AgentRunResult, assertNoSecretsVisible, describeRun, runAgentTask } from '../helpers/agent-runner';
-import { APP_OBJECT_ID, CLIENT_SECRET, clientSecretEndpoint, SERVICE_CONNECTION_ID, simulatorVariables } from '../helpers/base-scenario';
+import { AgentRunResult, assertNoSecretsVisible, describeRun } from '../helpers/agent-runner';
+import { APP_OBJECT_ID, CLIENT_SECRET } from '../helpers/base-scenario';
 import {
   ALICE,
   BOB,
@@ -14,7 +14,7 @@ import {
   ownerOf,
   patches,
   reference,
-  SOLUTION,
+  runBindTask,
   WANTED,
 } from '../helpers/bind-scenario';
 
@@ -23,8 +23,8 @@ interface ReportItem {
   name: string;
   id: string;
   outcome: string;
-  actor?: string;
-  error?: { code: string; message: string; hint?: string };
+  actor: string | null;
+  error: { code: string; message: string; hint?: string } | null;
   connector: string;
   connection?: string;
   previousConnection?: string;
@@ -46,14 +46,7 @@ async function runBind(sim: Simulator, inputs: Record<string, string>, variables
   // The variable naming sql-bob is passed as a secret variable: secret values must work and stay out of the output.
   const secretVariables = Object.fromEntries(Object.entries(variables).filter(([name]) => name === SECRET_CONNECTION_VARIABLE));
   const publicVariables = Object.fromEntries(Object.entries(variables).filter(([name]) => name !== SECRET_CONNECTION_VARIABLE));
-  const run = await runAgentTask({
-    task: 'DataverseBindConnectionReferencesV1',
-    inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionName: SOLUTION, SettingsFile: '<sources>', Impersonation: 'ConnectionOwner', FailOnUnbound: 'true', DryRun: 'false', ...inputs },
-    endpoint: clientSecretEndpoint(sim),
-    variables: { ...simulatorVariables(sim), ...publicVariables },
-    secretVariables,
-    caFile: sim.caFile,
-  });
+  const run = await runBindTask(sim, inputs, publicVariables, secretVariables);
   assertNoSecretsVisible(run, [CLIENT_SECRET]);
   return run;
 }
@@ -124,7 +117,7 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
         contoso_office: ['bound', ALICE.objectId, 'variableByConnector'],
         contoso_sharepoint: ['bound', ALICE.objectId, 'connectionOwner'],
         contoso_sql: ['bound', BOB.objectId, 'variableByLogicalName'],
-        contoso_teams: ['unchanged', undefined, 'variableByConnector'],
+        contoso_teams: ['unchanged', null, 'variableByConnector'],
       },
     );
     assert.strictEqual(items.contoso_sharepoint.previousConnection, 'sharepoint-old-bob');
@@ -132,7 +125,7 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
     assert.strictEqual(items.contoso_sql.connector, 'shared_sql');
     assert.ok(report.items.every((i) => i.kind === 'connectionReference' && i.id));
     assert.strictEqual(run.summaries.length, 1);
-    assert.match(run.summaries[0], /\| contoso_sql \| shared_sql \| sql-bob \| bob@contoso\.com \(b0b0b0b0-[^|]+\| bound \|/);
+    assert.match(run.summaries[0], /\| contoso_sql \| shared_sql \| \*\*\* \| b0b0b0b0-[^|]+\| bound \|/);
 
     // A second run right after changes nothing.
     sim.clearLog();
@@ -206,7 +199,7 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
         ['contoso_office', 'wouldChange', ALICE.objectId],
         ['contoso_sharepoint', 'wouldChange', ALICE.objectId],
         ['contoso_sql', 'wouldChange', BOB.objectId],
-        ['contoso_teams', 'unchanged', undefined],
+        ['contoso_teams', 'unchanged', null],
       ],
     );
     assert.strictEqual(run.outputs.BoundCount, '5');
@@ -302,8 +295,8 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
     assert.deepStrictEqual(
       Object.fromEntries(Object.values(items).map((i) => [i.name, i.error?.code])),
       {
-        contoso_dataverse: 'NoConnectionGiven',
-        contoso_office: 'OwnerDisabled',
+        contoso_dataverse: 'MissingValue',
+        contoso_office: '0x80040225',
         contoso_sharepoint: 'ConnectionNotFound',
         contoso_sql: 'ConnectionOfOtherConnector',
         contoso_teams: 'ConnectionNotConnected',

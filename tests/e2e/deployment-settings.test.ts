@@ -193,7 +193,7 @@ describe('DataverseDeploymentSettings@1 end to end', function () {
     assertNoSecretsVisible(r, [CLIENT_SECRET]);
     assert.strictEqual(r.result, 'Failed', describeRun(r));
     assert.ok(r.resultMessage?.includes('svc2-office365-a') && r.resultMessage.includes('svc2-office365-b'), r.resultMessage);
-    assert.ok(itemErrors(r).some((e) => e.includes(REFS.outlook) && e.includes('OwnerHasSeveralConnections')), r.errors.join('\n'));
+    assert.ok(itemErrors(r).some((e) => e.includes(REFS.outlook) && e.includes('ConnectionOwnerHasSeveralConnections')), r.errors.join('\n'));
     assert.strictEqual(itemErrors(r).length, 1, 'only the ambiguous connector fails');
     assert.ok(!fs.existsSync(output));
     assert.strictEqual(r.outputs.DeploymentSettingsFile, undefined);
@@ -207,7 +207,7 @@ describe('DataverseDeploymentSettings@1 end to end', function () {
     );
     assertNoSecretsVisible(r, [CLIENT_SECRET]);
     assert.strictEqual(r.result, 'Failed', describeRun(r));
-    for (const expected of ['svc-dataverse-broken', 'is not Connected', "'svc-office365' is a shared_office365 connection", 'shared_sharepointonline', "'three' is not a number", 'contoso_RetryCount']) {
+    for (const expected of ['svc-dataverse-broken', 'is not Connected', "'svc-office365' (from variable Connector.shared_sharepointonline) is a connection to shared_office365", 'shared_sharepointonline', "'three' is not a number", 'contoso_RetryCount']) {
       assert.ok(r.resultMessage?.includes(expected), `${expected} in ${r.resultMessage}`);
     }
     assert.strictEqual(itemErrors(r).length, 3, r.errors.join('\n'));
@@ -314,7 +314,7 @@ describe('DataverseDeploymentSettings@1 end to end', function () {
     assertNoSecretsVisible(r, [CLIENT_SECRET]);
     assert.strictEqual(r.result, 'SucceededWithIssues', describeRun(r));
     assert.ok(r.warnings.some((w) => w.includes("'EnvironmentVariable.contoso_RetryCuont'") && w.includes("Did you mean 'EnvironmentVariable.contoso_RetryCount'")), r.warnings.join('\n'));
-    assert.ok(r.warnings.some((w) => w.includes(REFS.payments) && w.includes('No connection id')), r.warnings.join('\n'));
+    assert.ok(r.warnings.some((w) => w.includes(REFS.payments) && w.includes('No connection is given')), r.warnings.join('\n'));
     assert.ok(r.warnings.some((w) => w.includes('contoso_RetryCount') && w.includes('Required')), r.warnings.join('\n'));
     assert.ok(fs.existsSync(output));
   });

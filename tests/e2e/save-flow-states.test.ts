@@ -23,8 +23,8 @@ function runSave(sim: Simulator, inputs: Record<string, string>, variables: Reco
   return runAgentTask({
     task: 'DataverseSaveFlowStatesV1',
     inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, OutputFile: '<sources>', ...inputs },
-    endpoint: clientSecretEndpoint(sim.url),
-    variables: { ...simulatorVariables(sim.url), ...variables },
+    endpoint: clientSecretEndpoint(sim),
+    variables: { ...simulatorVariables(sim), ...variables },
     caFile: sim.caFile,
   });
 }

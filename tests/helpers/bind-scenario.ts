@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Scenario, ScenarioConnection, ScenarioConnectionReference, ScenarioUser } from '../simulator/scenario';
 import { RequestLogEntry, Simulator } from '../simulator';
-import { APP_OBJECT_ID, baseScenario } from './base-scenario';
+import { APP_OBJECT_ID, SERVICE_CONNECTION_ID, baseScenario, clientSecretEndpoint, simulatorVariables } from './base-scenario';
+import { AgentRunResult, runAgentTask } from './agent-runner';
 
 /** The two owners of the connections the references are bound to, and a disabled user. */
 export const ALICE: ScenarioUser = { objectId: 'a1a1a1a1-0000-4000-8000-00000000a11c', upn: 'alice@contoso.com', fullName: 'Alice Svc' };
@@ -98,3 +99,15 @@ export function ownerOf(connectionId: string): string | undefined {
 }
 
 export { APP_OBJECT_ID };
+
+/** Runs the bundled bind task against the simulator, with the given secret variables kept apart. */
+export async function runBindTask(sim: Simulator, inputs: Record<string, string>, variables: Record<string, string>, secretVariables: Record<string, string> = {}): Promise<AgentRunResult> {
+  return runAgentTask({
+    task: 'DataverseBindConnectionReferencesV1',
+    inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionName: SOLUTION, SettingsFile: '<sources>', Impersonation: 'ConnectionOwner', FailOnUnbound: 'true', DryRun: 'false', ...inputs },
+    endpoint: clientSecretEndpoint(sim),
+    variables: { ...simulatorVariables(sim), ...variables },
+    secretVariables,
+    caFile: sim.caFile,
+  });
+}

@@ -76,8 +76,9 @@ export function variablesOf(values: Record<string, string>, secretNames: string[
   };
   const prefixes: ConventionPrefix[] = ['ConnectionReference', 'Connector', 'EnvironmentVariable'];
   return {
-    connectionReference: (n) => lookup(`ConnectionReference.${n}`),
-    connector: (n) => lookup(`Connector.${n}`),
+    byLogicalName: (n) => lookup(`ConnectionReference.${n}`),
+    byConnector: (n) => lookup(`Connector.${n}`),
+    ownerFor: () => undefined,
     environmentVariable: (n) => lookup(`EnvironmentVariable.${n}`),
     list: () =>
       Object.keys(values).flatMap((name) => {

@@ -125,8 +125,7 @@ describe('bind connection references: report items and counts', () => {
       { connectionreferenceid: '4', connectionreferencelogicalname: 'd', connectorid: 'shared_office365' },
     ],
     settings: new Map([['a', 'c-alice'], ['b', 'c-alice'], ['c', 'c-alice']]),
-    variableForReference: () => undefined,
-    variableForConnector: () => undefined,
+    sources: { byLogicalName: () => undefined, byConnector: () => undefined, ownerFor: () => undefined },
     connections,
     users: [{ systemuserid: 'u1', azureactivedirectoryobjectid: 'alice' }, { systemuserid: 'u2', azureactivedirectoryobjectid: 'bob' }],
     impersonation: 'ConnectionOwner',
@@ -139,15 +138,15 @@ describe('bind connection references: report items and counts', () => {
   it('counts bound references after the run, those already bound included, and those left unbound', () => {
     const applied: ApplyResult[] = plan.toBind.map((item) => ({ item, outcome: 'bound' }));
     const run = { plan, stoppedByProblems: false, applied };
-    const items = buildItems(host, inputs, run);
-    assert.deepStrictEqual(items.map((i) => [i.name, i.outcome, i.actor]), [['a', 'bound', 'alice'], ['b', 'bound', 'alice'], ['c', 'unchanged', undefined], ['d', 'unchanged', undefined]]);
+    const items = buildItems(host, inputs, run, 'https://env');
+    assert.deepStrictEqual(items.map((i) => [i.name, i.outcome, i.actor]), [['a', 'bound', 'alice'], ['b', 'bound', 'alice'], ['c', 'unchanged', null], ['d', 'unchanged', null]]);
     assert.strictEqual(items[3].unbound, true);
     assert.deepStrictEqual(countItems(run, items), { bound: 3, unbound: 1, changed: 2, unchanged: 1 });
   });
 
   it('counts what a dry run would give', () => {
     const run = { plan, stoppedByProblems: false };
-    const items = buildItems(host, { ...inputs, dryRun: true }, run);
+    const items = buildItems(host, { ...inputs, dryRun: true }, run, 'https://env');
     assert.deepStrictEqual(items.map((i) => i.outcome), ['wouldChange', 'wouldChange', 'unchanged', 'unchanged']);
     assert.deepStrictEqual(countItems(run, items), { bound: 3, unbound: 1, changed: 2, unchanged: 1 });
   });
@@ -160,7 +159,7 @@ describe('bind connection references: report items and counts', () => {
       { item: second, outcome: 'failed', error: failure },
     ];
     const run = { plan, stoppedByProblems: false, applied };
-    const items = buildItems(host, inputs, run);
+    const items = buildItems(host, inputs, run, 'https://env');
     assert.deepStrictEqual(items.map((i) => i.outcome), ['rolledBack', 'failed', 'unchanged', 'unchanged']);
     assert.strictEqual(items[1].error?.code, '0x80040216');
     assert.match(items[1].error?.hint ?? '', /^HintWriteTransient/);
@@ -175,7 +174,7 @@ describe('bind connection references: report items and counts', () => {
       { item: second, outcome: 'notAttempted' },
     ];
     const run = { plan, stoppedByProblems: false, applied };
-    const items = buildItems(host, inputs, run);
+    const items = buildItems(host, inputs, run, 'https://env');
     assert.deepStrictEqual(items.map((i) => [i.outcome, i.notAttempted]), [['failed', undefined], ['unchanged', true], ['unchanged', undefined], ['unchanged', undefined]]);
     assert.match(items[0].error?.message ?? '', /^RollbackFailed\(c-alice\|/);
     assert.deepStrictEqual(countItems(run, items), { bound: 2, unbound: 1, changed: 0, unchanged: 1 });

@@ -1,7 +1,14 @@
 import * as assert from 'assert';
 import { ConnectionInfo, parseOwner } from '../../tasks/common/connections';
 import { ConnectionReferenceRecord, SystemUserRecord } from '../../tasks/common/solution-queries';
-import { ActOnBehalfCheck, ownersToCheck, PlanInput, planBindings, ProblemKind, SERVICE_PRINCIPAL } from '../../tasks/DataverseBindConnectionReferencesV1/modules/plan';
+import { ActingCheck as ActOnBehalfCheck, Actor, SERVICE_PRINCIPAL, actorId } from '../../tasks/common/acting-identity';
+import { OwnerSpec } from '../../tasks/common/connections';
+import { ConnectionProblemKind as ProblemKind } from '../../tasks/common/problems/connection';
+import { ownersToCheck, PlanInput, planBindings } from '../../tasks/DataverseBindConnectionReferencesV1/modules/plan';
+
+function actorOf(actor: Actor | undefined): string | undefined {
+  return actor ? actorId(actor) : undefined;
+}
 
 const SP = 'a0000000-0000-4000-8000-00000000000a';
 const ALICE = 'a1111111-1111-4111-8111-111111111111';
@@ -35,14 +42,18 @@ const CONNECTIONS: ConnectionInfo[] = [
   connection('office-nobody', 'shared_office365', undefined),
 ];
 
-function input(overrides: Partial<PlanInput> & { vars?: Record<string, string>; settingsFile?: Record<string, string> } = {}): PlanInput {
+function input(overrides: Partial<PlanInput> & { vars?: Record<string, string>; settingsFile?: Record<string, string>; connectionOwner?: OwnerSpec } = {}): PlanInput {
   const vars = Object.fromEntries(Object.entries(overrides.vars ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  const { vars: _v, settingsFile, ...rest } = overrides;
+  const { vars: _v, settingsFile, connectionOwner, ...rest } = overrides;
+  const value = (name: string) => (vars[name.toLowerCase()] === undefined ? undefined : { name, value: vars[name.toLowerCase()], secret: false });
   return {
     references: [reference('contoso_office')],
     settings: new Map(Object.entries(settingsFile ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
-    variableForReference: (name) => vars[`connectionreference.${name.toLowerCase()}`],
-    variableForConnector: (connector) => vars[`connector.${connector.toLowerCase()}`],
+    sources: {
+      byLogicalName: (name) => value(`ConnectionReference.${name}`),
+      byConnector: (connector) => value(`Connector.${connector}`),
+      ownerFor: () => connectionOwner,
+    },
     connections: CONNECTIONS,
     users: [user(ALICE), user(BOB), user(CAROL, true), user(SP)],
     impersonation: 'ConnectionOwner',
@@ -100,7 +111,7 @@ describe('bind connection references: plan', () => {
     it('and a ConnectionOwner without a connection for the connector is a problem naming the owner, even with a settings value', () => {
       const item = only(input({ ...all, vars: {}, connectionOwner: parseOwner(CAROL) }));
       assert.strictEqual(item.action, 'problem');
-      assert.strictEqual(item.problem?.kind, 'ownerNoConnection');
+      assert.strictEqual(item.problem?.kind, 'ConnectionOwnerHasNoConnection');
     });
 
     it('finally keeps the current binding', () => {
@@ -125,28 +136,28 @@ describe('bind connection references: plan', () => {
     it('leaves a reference already bound to the wanted connection alone, whoever owns it', () => {
       const item = only(input({ references: [reference('r', OFFICE, 'office-stranger')], vars: { 'Connector.shared_office365': 'office-stranger' } }));
       assert.strictEqual(item.action, 'unchanged');
-      assert.strictEqual(item.actor, undefined);
+      assert.strictEqual(actorOf(item.actor), undefined);
     });
 
     it('binds as the owner of the connection, and puts back as the owner of the previous one', () => {
       const item = only(input({ references: [reference('r', OFFICE, 'office-bob')], vars: { 'Connector.shared_office365': 'office-alice' } }));
       assert.strictEqual(item.action, 'bind');
-      assert.strictEqual(item.actor, ALICE);
+      assert.strictEqual(actorOf(item.actor), ALICE);
       assert.deepStrictEqual(item.owner, { objectId: ALICE, upn: 'alice@contoso.com', name: undefined });
-      assert.strictEqual(item.rollbackActor, BOB);
+      assert.strictEqual(actorOf(item.rollbackActor), BOB);
     });
 
     it('binds a connection of the service principal as the service principal', () => {
       const item = only(input({ vars: { 'Connector.shared_office365': 'office-sp' } }));
-      assert.strictEqual(item.actor, SERVICE_PRINCIPAL);
-      assert.strictEqual(item.rollbackActor, SERVICE_PRINCIPAL, 'an unbound reference is put back by the service principal');
+      assert.strictEqual(actorOf(item.actor), SERVICE_PRINCIPAL);
+      assert.strictEqual(actorOf(item.rollbackActor), SERVICE_PRINCIPAL, 'an unbound reference is put back by the service principal');
     });
 
     it('puts back as the service principal when the previous owner cannot be acted as', () => {
       const disabledPrevious = only(input({ references: [reference('r', SQL, 'sql-carol')], vars: { 'Connector.shared_sql': 'sql-alice' } }));
-      assert.strictEqual(disabledPrevious.rollbackActor, SERVICE_PRINCIPAL);
+      assert.strictEqual(actorOf(disabledPrevious.rollbackActor), SERVICE_PRINCIPAL);
       const missingPrevious = only(input({ references: [reference('r', OFFICE, 'deleted-connection')], vars: { 'Connector.shared_office365': 'office-alice' } }));
-      assert.strictEqual(missingPrevious.rollbackActor, SERVICE_PRINCIPAL);
+      assert.strictEqual(actorOf(missingPrevious.rollbackActor), SERVICE_PRINCIPAL);
       const refusedPrevious = only(
         input({
           references: [reference('r', OFFICE, 'office-bob')],
@@ -155,14 +166,14 @@ describe('bind connection references: plan', () => {
         }),
       );
       assert.strictEqual(refusedPrevious.action, 'bind');
-      assert.strictEqual(refusedPrevious.rollbackActor, SERVICE_PRINCIPAL);
+      assert.strictEqual(actorOf(refusedPrevious.rollbackActor), SERVICE_PRINCIPAL);
     });
 
     it('with Impersonation None binds as the service principal and does not judge owners', () => {
       const item = only(input({ impersonation: 'None', vars: { 'Connector.shared_office365': 'office-stranger' } }));
       assert.strictEqual(item.action, 'bind');
-      assert.strictEqual(item.actor, SERVICE_PRINCIPAL);
-      assert.strictEqual(item.rollbackActor, SERVICE_PRINCIPAL);
+      assert.strictEqual(actorOf(item.actor), SERVICE_PRINCIPAL);
+      assert.strictEqual(actorOf(item.rollbackActor), SERVICE_PRINCIPAL);
     });
 
     it('leaves a reference without any value unbound when FailOnUnbound is false', () => {
@@ -188,54 +199,54 @@ describe('bind connection references: plan', () => {
   });
 
   describe('problems, all found before the first write', () => {
-    it('no value at all (FailOnUnbound true)', () => assert.strictEqual(problemOf(input()), 'noValue'));
+    it('no value at all (FailOnUnbound true)', () => assert.strictEqual(problemOf(input()), 'MissingValue'));
 
     it('the ConnectionOwner has no Connected connection for the connector and nothing else gives one', () => {
       const item = only(input({ connectionOwner: parseOwner('bob@contoso.com'), references: [reference('r', SQL)] }));
-      assert.strictEqual(item.problem?.kind, 'ownerNoConnection');
+      assert.strictEqual(item.problem?.kind, 'ConnectionOwnerHasNoConnection');
     });
 
     it('the ConnectionOwner has several Connected connections for the connector, naming them', () => {
       const twoConnections = [...CONNECTIONS, connection('office-alice-2', 'shared_office365', ALICE)];
       const item = only(input({ connections: twoConnections, connectionOwner: parseOwner(ALICE), settingsFile: { contoso_office: 'office-alice' } }));
-      assert.strictEqual(item.problem?.kind, 'ownerSeveralConnections');
+      assert.strictEqual(item.problem?.kind, 'ConnectionOwnerHasSeveralConnections');
       assert.deepStrictEqual(item.problem?.candidates?.map((c) => c.id), ['office-alice', 'office-alice-2']);
     });
 
-    it('the connection does not exist', () => assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'nope' } })), 'connectionMissing'));
+    it('the connection does not exist', () => assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'nope' } })), 'ConnectionNotFound'));
 
-    it('the connection is not Connected', () => assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'office-bob-broken' } })), 'connectionNotConnected'));
+    it('the connection is not Connected', () => assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'office-bob-broken' } })), 'ConnectionNotConnected'));
 
-    it('the connection is of another connector', () => assert.strictEqual(problemOf(input({ vars: { 'ConnectionReference.contoso_office': 'sql-alice' } })), 'otherConnector'));
+    it('the connection is of another connector', () => assert.strictEqual(problemOf(input({ vars: { 'ConnectionReference.contoso_office': 'sql-alice' } })), 'ConnectionOfOtherConnector'));
 
     it('a broken current binding is a problem too', () => {
-      assert.strictEqual(problemOf(input({ references: [reference('r', OFFICE, 'office-bob-broken')] })), 'connectionNotConnected');
+      assert.strictEqual(problemOf(input({ references: [reference('r', OFFICE, 'office-bob-broken')] })), 'ConnectionNotConnected');
     });
 
-    it('the connection has no known owner', () => assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'office-nobody' } })), 'ownerUnknown'));
+    it('the connection has no known owner', () => assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'office-nobody' } })), 'ConnectionOwnerUnknown'));
 
     it('the owner is not a user of the environment', () => {
-      assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'office-stranger' } })), 'ownerNotInEnvironment');
+      assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'office-stranger' } })), 'UserNotInEnvironment');
     });
 
-    it('the owner is a disabled user', () => assert.strictEqual(problemOf(input({ references: [reference('r', SQL)], vars: { 'Connector.shared_sql': 'sql-carol' } })), 'ownerDisabled'));
+    it('the owner is a disabled user', () => assert.strictEqual(problemOf(input({ references: [reference('r', SQL)], vars: { 'Connector.shared_sql': 'sql-carol' } })), 'UserDisabled'));
 
     it('the service principal lacks the act-on-behalf privilege', () => {
       const actOnBehalf = new Map<string, ActOnBehalfCheck>([[ALICE, { ok: false, kind: 'cannotActOnBehalf', code: '0x8004A110', message: 'User does not have the privilege to act on behalf another user.' }]]);
       const item = only(input({ vars: { 'Connector.shared_office365': 'office-alice' }, actOnBehalf }));
-      assert.strictEqual(item.problem?.kind, 'cannotActOnBehalf');
+      assert.strictEqual(item.problem?.kind, 'CannotActOnBehalfOfAnotherUser');
       assert.strictEqual(item.problem?.platformCode, '0x8004A110');
     });
 
     it('the owner cannot be acted as', () => {
       const actOnBehalf = new Map<string, ActOnBehalfCheck>([[ALICE, { ok: false, kind: 'ownerCannotBeActedAs', code: '0x80040225', message: 'disabled' }]]);
-      assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'office-alice' }, actOnBehalf })), 'ownerCannotBeActedAs');
+      assert.strictEqual(problemOf(input({ vars: { 'Connector.shared_office365': 'office-alice' }, actOnBehalf })), 'OwnerCannotBeActedAs');
     });
 
     it('owners are not judged before the users are known', () => {
       const item = only(input({ users: undefined, vars: { 'Connector.shared_office365': 'office-stranger' } }));
       assert.strictEqual(item.action, 'bind');
-      assert.strictEqual(item.actor, STRANGER);
+      assert.strictEqual(actorOf(item.actor), STRANGER);
     });
 
     it('reports every problem of the solution together', () => {
@@ -245,7 +256,7 @@ describe('bind connection references: plan', () => {
           vars: { 'ConnectionReference.b': 'sql-carol', 'ConnectionReference.c': 'office-bob-broken', 'ConnectionReference.d': 'office-alice' },
         }),
       );
-      assert.deepStrictEqual(plan.problems.map((p) => [p.logicalName, p.problem?.kind]), [['a', 'noValue'], ['b', 'ownerDisabled'], ['c', 'connectionNotConnected']]);
+      assert.deepStrictEqual(plan.problems.map((p) => [p.logicalName, p.problem?.kind]), [['a', 'MissingValue'], ['b', 'UserDisabled'], ['c', 'ConnectionNotConnected']]);
       assert.strictEqual(plan.toBind.length, 0);
     });
   });

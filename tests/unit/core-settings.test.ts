@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { parseDeploymentSettings, serializeDeploymentSettings } from '../../tasks/common/settings-file';
-import { checkConnection, indexConnections, parseOwner, pickOwnerConnection, ConnectionInfo } from '../../tasks/common/connections';
+import { indexConnections, parseOwner, pickOwnerConnection, ConnectionInfo } from '../../tasks/common/connections';
+import { checkReferenceConnection } from '../../tasks/common/connection-checks';
 import { connectorName } from '../../tasks/common/admin';
 
 const describeProblem = (reason: string) => `SettingsFile: ${reason}`;
@@ -66,10 +67,11 @@ describe('connections of the environment', () => {
 
   it('checks existence, connector and status', () => {
     const index = indexConnections(all);
-    assert.strictEqual(checkConnection(index, 'C1', 'shared_office365'), undefined);
-    assert.strictEqual(checkConnection(index, 'nope', 'shared_office365'), 'missing');
-    assert.strictEqual(checkConnection(index, 'c1', 'shared_teams'), 'otherConnector');
-    assert.strictEqual(checkConnection(index, 'c3', 'shared_sharepointonline'), 'notConnected');
+    const check = (connectionId: string, connectorId: string) => checkReferenceConnection({ connectionsById: index, connectionId, connectorId })?.kind;
+    assert.strictEqual(check('C1', 'shared_office365'), undefined);
+    assert.strictEqual(check('nope', 'shared_office365'), 'ConnectionNotFound');
+    assert.strictEqual(check('c1', 'shared_teams'), 'ConnectionOfOtherConnector');
+    assert.strictEqual(check('c3', 'shared_sharepointonline'), 'ConnectionNotConnected');
   });
 });
 

@@ -5,8 +5,8 @@ import { PlanInput, needsConnections, planSettings } from '../../tasks/Dataverse
 import { SolutionContents } from '../../tasks/DataverseDeploymentSettingsV1/modules/solution-reader';
 import { checkValue } from '../../tasks/DataverseDeploymentSettingsV1/modules/values';
 import { approvalComments } from '../../tasks/DataverseDeploymentSettingsV1/modules/stage-run';
-import { layerSettings } from '../../tasks/DataverseDeploymentSettingsV1/modules/run';
-import { buildMarkdown, buildReport } from '../../tasks/DataverseDeploymentSettingsV1/modules/settings-report';
+import { layerSettings } from '../../tasks/DataverseDeploymentSettingsV1/modules/gather';
+import { buildMarkdown, buildReport } from '../../tasks/DataverseDeploymentSettingsV1/modules/report';
 import { SettingsInputs } from '../../tasks/DataverseDeploymentSettingsV1/modules/inputs';
 import { taskLoc, variablesOf } from '../helpers/deployment-settings';
 
@@ -134,8 +134,8 @@ describe('deployment settings: merge and precedence', () => {
     });
     assert.strictEqual(p.problemCount, 1);
     const problem = ref(p, 'cr_outlook').problems[0];
-    assert.strictEqual(problem.code, 'OwnerHasSeveralConnections');
-    assert.ok(problem.message.includes('svc-outlook') && problem.message.includes('svc-outlook-2 (Outlook (second))'), problem.message);
+    assert.strictEqual(problem.code, 'ConnectionOwnerHasSeveralConnections');
+    assert.ok(problem.message.includes('svc-outlook') && problem.message.includes("svc-outlook-2 'Outlook (second)'"), problem.message);
     assert.ok(problem.message.includes(SVC.upn) && problem.message.includes('shared_office365'), problem.message);
     assert.ok(problem.hint?.includes('ConnectionReference.cr_outlook'));
   });
@@ -144,16 +144,16 @@ describe('deployment settings: merge and precedence', () => {
     const p = plan({ owner: parseOwner(MAKER.objectId), variables: variablesOf(validVariables), connections: [...connections, connection('maker-dv-broken', 'shared_commondataserviceforapps', MAKER, false)] });
     assert.strictEqual(p.problemCount, 1);
     const problem = ref(p, 'cr_dataverse').problems[0];
-    assert.strictEqual(problem.code, 'OwnerHasNoConnection');
-    assert.ok(problem.message.includes(MAKER.objectId) && problem.message.includes('shared_commondataserviceforapps') && problem.message.includes(ENV), problem.message);
-    assert.ok(problem.message.includes('maker-dv-broken: Error'), problem.message);
+    assert.strictEqual(problem.code, 'ConnectionOwnerHasNoConnection');
+    assert.ok(problem.message.includes(MAKER.objectId) && problem.message.includes('shared_commondataserviceforapps'), problem.message);
+    assert.ok(problem.message.includes('maker-dv-broken (Error)'), problem.message);
   });
 
   it('a reference left without a connection fails, or only warns with FailOnMissingValues false', () => {
     const failing = plan({ variables: variablesOf({ ...validVariables, 'Connector.shared_office365': 'svc-outlook', 'Connector.shared_sharepointonline': 'svc-sharepoint' }) });
     assert.strictEqual(failing.problemCount, 1);
     assert.strictEqual(ref(failing, 'cr_dataverse').problems[0].code, 'MissingValue');
-    assert.match(ref(failing, 'cr_dataverse').problems[0].message, /ConnectionReference\.cr_dataverse or Connector\.shared_commondataserviceforapps/);
+    assert.match(ref(failing, 'cr_dataverse').problems[0].hint ?? '', /ConnectionReference\.cr_dataverse or Connector\.shared_commondataserviceforapps/);
     const warning = plan({ failOnMissingValues: false, variables: variablesOf({ ...validVariables, 'Connector.shared_office365': 'svc-outlook', 'Connector.shared_sharepointonline': 'svc-sharepoint' }) });
     assert.strictEqual(warning.problemCount, 0);
     assert.strictEqual(ref(warning, 'cr_dataverse').warnings[0].code, 'MissingValue');
@@ -274,7 +274,7 @@ describe('deployment settings: validation rules', () => {
   it('a connection of another connector', () => {
     const p = plan({ variables: variablesOf({ ...good, 'ConnectionReference.cr_sharepoint': 'svc-outlook' }) });
     assert.strictEqual(ref(p, 'cr_sharepoint').problems[0].code, 'ConnectionOfOtherConnector');
-    assert.match(ref(p, 'cr_sharepoint').problems[0].message, /svc-outlook' is a shared_office365 connection, but the reference needs a shared_sharepointonline/);
+    assert.match(ref(p, 'cr_sharepoint').problems[0].message, /svc-outlook' \(from variable ConnectionReference.cr_sharepoint\) is a connection to shared_office365, not to shared_sharepointonline/);
   });
 
   it('reports every problem together', () => {

@@ -1,39 +1,21 @@
 import { connectorName } from '../../common/admin';
-import { ConnectionInfo, OwnerSpec, checkConnection, indexConnections, pickOwnerConnection } from '../../common/connections';
+import { ActingCheck, Actor, SERVICE_PRINCIPAL_ACTOR, userActor } from '../../common/acting-identity';
+import { EnvironmentUser, checkOwnerUser, checkReferenceConnection } from '../../common/connection-checks';
+import { ConnectionSource, ConnectionSources, resolveConnection } from '../../common/connection-references';
+import { ConnectionInfo, indexConnections } from '../../common/connections';
+import { ConnectionProblemKind } from '../../common/problems/connection';
 import { ConnectionReferenceRecord, SystemUserRecord } from '../../common/solution-queries';
 
 export type Impersonation = 'ConnectionOwner' | 'None';
 
-/** Where the wanted connection of a reference came from, highest precedence first. */
-export type BindingSource = 'variableByLogicalName' | 'variableByConnector' | 'connectionOwner' | 'settingsFile' | 'currentBinding';
-
-export const SERVICE_PRINCIPAL = 'servicePrincipal';
-
-export type ProblemKind =
-  | 'noValue'
-  | 'ownerNoConnection'
-  | 'ownerSeveralConnections'
-  | 'connectionMissing'
-  | 'connectionNotConnected'
-  | 'otherConnector'
-  | 'ownerUnknown'
-  | 'ownerNotInEnvironment'
-  | 'ownerDisabled'
-  | 'cannotActOnBehalf'
-  | 'ownerCannotBeActedAs';
-
 export interface Problem {
-  kind: ProblemKind;
+  kind: ConnectionProblemKind;
   /** The platform's code when the problem came from a platform answer (the act-on-behalf check). */
   platformCode?: string;
   platformMessage?: string;
   /** Connections involved (the ConnectionOwner's candidates, or the wanted connection). */
   candidates?: ConnectionInfo[];
 }
-
-/** Result of the read-only act-on-behalf check of one owner (WhoAmI with CallerObjectId). */
-export type { ActingCheck as ActOnBehalfCheck } from '../../common/acting-identity';
-import type { ActingCheck as ActOnBehalfCheck } from '../../common/acting-identity';
 
 export interface Owner {
   objectId: string;
@@ -53,15 +35,18 @@ export interface PlanItem {
   /** The connection the reference points at before the run; undefined when unbound. */
   currentConnectionId?: string;
   wantedConnectionId?: string;
-  source?: BindingSource;
+  source?: ConnectionSource;
+  /** The variable that gave the connection id, and whether it is secret (then the id is never shown). */
+  variable?: string;
+  secret: boolean;
   connection?: ConnectionInfo;
   /** The owner (creator) of the wanted connection. */
   owner?: Owner;
   action: Action;
-  /** Entra object id the update is made as, or `servicePrincipal` (bind only). */
-  actor?: string;
+  /** Who the update is made as (bind only). */
+  actor?: Actor;
   /** Who puts the previous connection back if the run has to be undone (bind only). */
-  rollbackActor?: string;
+  rollbackActor?: Actor;
   problem?: Problem;
 }
 
@@ -69,11 +54,7 @@ export interface PlanInput {
   references: readonly ConnectionReferenceRecord[];
   /** Connection ids of the settings file by lower-case logical name. */
   settings: ReadonlyMap<string, string>;
-  /** `ConnectionReference.<logicalname>`. */
-  variableForReference(logicalName: string): string | undefined;
-  /** `Connector.<connectorname>`. */
-  variableForConnector(connector: string): string | undefined;
-  connectionOwner?: OwnerSpec;
+  sources: ConnectionSources;
   connections: readonly ConnectionInfo[];
   /** System users of the connections' owners; when not given yet, owners are not judged on them. */
   users?: readonly SystemUserRecord[];
@@ -81,7 +62,7 @@ export interface PlanInput {
   /** Entra object id of the service principal: its own connections need no impersonation. */
   servicePrincipalObjectId?: string;
   /** Results of the act-on-behalf check by lower-case owner object id; owners not in it are not judged on it. */
-  actOnBehalf?: ReadonlyMap<string, ActOnBehalfCheck>;
+  actOnBehalf?: ReadonlyMap<string, ActingCheck>;
   failOnUnbound: boolean;
 }
 
@@ -91,12 +72,6 @@ export interface Plan {
   toBind: PlanItem[];
 }
 
-interface Wanted {
-  connectionId?: string;
-  source?: BindingSource;
-  problem?: Problem;
-}
-
 /**
  * Decides, for every connection reference of the solution, the connection it should point at, who
  * the update is made as, and whether it is left alone, bound, or cannot be bound (and why). Pure:
@@ -104,9 +79,9 @@ interface Wanted {
  */
 export function planBindings(input: PlanInput): Plan {
   const connectionsById = indexConnections(input.connections);
-  const usersByObjectId = input.users ? new Map<string, SystemUserRecord>() : undefined;
-  for (const user of input.users ?? []) if (user.azureactivedirectoryobjectid) usersByObjectId?.set(user.azureactivedirectoryobjectid.toLowerCase(), user);
+  const users = input.users ? environmentUsers(input.users) : undefined;
   const sp = input.servicePrincipalObjectId?.toLowerCase();
+  const ownerChecks = { users, acting: input.actOnBehalf, servicePrincipalObjectId: sp };
 
   const items = [...input.references]
     .sort((a, b) => compareText(a.connectionreferencelogicalname, b.connectionreferencelogicalname))
@@ -119,38 +94,49 @@ export function planBindings(input: PlanInput): Plan {
         connectorId,
         connector: connectorName(connectorId),
         currentConnectionId: blankToUndefined(reference.connectionid),
+        secret: false,
         action: 'unchanged',
       };
-      const wanted = resolveWanted(input, item);
+      const wanted = resolveConnection(
+        {
+          logicalName: item.logicalName,
+          connectorId,
+          present: [
+            { value: input.settings.get(item.logicalName.toLowerCase()), source: 'settingsFile' },
+            { value: item.currentConnectionId, source: 'currentBinding' },
+          ],
+        },
+        input.sources,
+        input.connections,
+      );
       item.source = wanted.source;
-      if (wanted.problem) return withProblem(item, wanted.problem);
-      if (!wanted.connectionId) {
-        if (input.failOnUnbound) return withProblem(item, { kind: 'noValue' });
+      if (wanted.problem) return withProblem(item, { kind: wanted.problem, candidates: wanted.candidates });
+      if (wanted.connectionId === undefined) {
+        if (input.failOnUnbound) return withProblem(item, { kind: 'MissingValue' });
         item.action = 'unbound';
         return item;
       }
+      item.variable = wanted.variable;
+      item.secret = wanted.secret;
 
       const connection = connectionsById.get(wanted.connectionId.toLowerCase());
       item.wantedConnectionId = connection?.id ?? wanted.connectionId;
       item.connection = connection;
       if (connection?.ownerObjectId) item.owner = { objectId: connection.ownerObjectId, upn: connection.ownerUpn, name: connection.ownerName };
-      const connectionProblem = checkConnection(connectionsById, wanted.connectionId, connectorId);
-      if (connectionProblem) {
-        const kind = connectionProblem === 'missing' ? 'connectionMissing' : connectionProblem === 'notConnected' ? 'connectionNotConnected' : 'otherConnector';
-        return withProblem(item, { kind, candidates: connection ? [connection] : undefined });
-      }
+      const connectionProblem = checkReferenceConnection({ connectionsById, connectionId: wanted.connectionId, connectorId });
+      if (connectionProblem) return withProblem(item, { kind: connectionProblem.kind, candidates: connection ? [connection] : undefined });
       if (sameId(item.currentConnectionId, item.wantedConnectionId)) return item;
 
       item.action = 'bind';
       if (input.impersonation === 'None') {
-        item.actor = SERVICE_PRINCIPAL;
-        item.rollbackActor = SERVICE_PRINCIPAL;
+        item.actor = SERVICE_PRINCIPAL_ACTOR;
+        item.rollbackActor = SERVICE_PRINCIPAL_ACTOR;
         return item;
       }
-      const ownerProblem = checkOwner(item.owner, usersByObjectId, sp, input.actOnBehalf);
+      const ownerProblem = checkOwnerUser(item.owner?.objectId, users, input.actOnBehalf, sp);
       if (ownerProblem) return withProblem(item, ownerProblem);
-      item.actor = item.owner && item.owner.objectId !== sp ? item.owner.objectId : SERVICE_PRINCIPAL;
-      item.rollbackActor = rollbackActor(item.currentConnectionId, connectionsById, usersByObjectId, sp, input.actOnBehalf);
+      item.actor = item.owner && item.owner.objectId !== sp ? userActor(item.owner.objectId, 'connectionOwner') : SERVICE_PRINCIPAL_ACTOR;
+      item.rollbackActor = rollbackActor(item.currentConnectionId, connectionsById, ownerChecks);
       return item;
     });
 
@@ -161,57 +147,25 @@ export function planBindings(input: PlanInput): Plan {
   };
 }
 
-/** Precedence of CONTRACT 2.3: variable by logical name, variable by connector, ConnectionOwner, settings file; then the current binding. */
-function resolveWanted(input: PlanInput, item: PlanItem): Wanted {
-  const byName = blankToUndefined(input.variableForReference(item.logicalName));
-  if (byName) return { connectionId: byName, source: 'variableByLogicalName' };
-  const byConnector = blankToUndefined(input.variableForConnector(item.connector));
-  if (byConnector) return { connectionId: byConnector, source: 'variableByConnector' };
-  if (input.connectionOwner) {
-    // CONTRACT 2.3: for a reference no variable names, the owner's single Connected connection; none or several is an error.
-    const pick = pickOwnerConnection(input.connections, input.connectionOwner, item.connectorId);
-    if ('connection' in pick) return { connectionId: pick.connection.id, source: 'connectionOwner' };
-    const kind = pick.problem === 'several' ? 'ownerSeveralConnections' : 'ownerNoConnection';
-    return { source: 'connectionOwner', problem: { kind, candidates: pick.candidates } };
+function environmentUsers(users: readonly SystemUserRecord[]): Map<string, EnvironmentUser> {
+  const result = new Map<string, EnvironmentUser>();
+  for (const user of users) {
+    const objectId = user.azureactivedirectoryobjectid?.toLowerCase();
+    if (objectId) result.set(objectId, { objectId, disabled: !!user.isdisabled });
   }
-  const fromSettings = blankToUndefined(input.settings.get(item.logicalName.toLowerCase()));
-  if (fromSettings) return { connectionId: fromSettings, source: 'settingsFile' };
-  if (item.currentConnectionId) return { connectionId: item.currentConnectionId, source: 'currentBinding' };
-  return {};
-}
-
-function checkOwner(
-  owner: Owner | undefined,
-  usersByObjectId: ReadonlyMap<string, SystemUserRecord> | undefined,
-  sp: string | undefined,
-  actOnBehalf: ReadonlyMap<string, ActOnBehalfCheck> | undefined,
-): Problem | undefined {
-  if (!owner) return { kind: 'ownerUnknown' };
-  if (owner.objectId === sp) return undefined;
-  if (usersByObjectId) {
-    const user = usersByObjectId.get(owner.objectId);
-    if (!user) return { kind: 'ownerNotInEnvironment' };
-    if (user.isdisabled) return { kind: 'ownerDisabled' };
-  }
-  const check = actOnBehalf?.get(owner.objectId);
-  if (check && !check.ok) return { kind: check.kind, platformCode: check.code, platformMessage: check.message };
-  return undefined;
+  return result;
 }
 
 /** The previous connection's owner puts it back when it can be acted as; otherwise the service principal does. */
 function rollbackActor(
   previousId: string | undefined,
   connectionsById: ReadonlyMap<string, ConnectionInfo>,
-  usersByObjectId: ReadonlyMap<string, SystemUserRecord> | undefined,
-  sp: string | undefined,
-  actOnBehalf: ReadonlyMap<string, ActOnBehalfCheck> | undefined,
-): string {
+  checks: { users?: ReadonlyMap<string, EnvironmentUser>; acting?: ReadonlyMap<string, ActingCheck>; servicePrincipalObjectId?: string },
+): Actor {
   const ownerId = previousId ? connectionsById.get(previousId.toLowerCase())?.ownerObjectId : undefined;
-  if (!ownerId || ownerId === sp) return SERVICE_PRINCIPAL;
-  const user = usersByObjectId?.get(ownerId);
-  if (usersByObjectId && (!user || user.isdisabled)) return SERVICE_PRINCIPAL;
-  const check = actOnBehalf?.get(ownerId);
-  return check && !check.ok ? SERVICE_PRINCIPAL : ownerId;
+  if (!ownerId || ownerId === checks.servicePrincipalObjectId) return SERVICE_PRINCIPAL_ACTOR;
+  if (checkOwnerUser(ownerId, checks.users, checks.acting, checks.servicePrincipalObjectId)) return SERVICE_PRINCIPAL_ACTOR;
+  return userActor(ownerId, 'previousConnectionOwner');
 }
 
 /**
@@ -222,11 +176,11 @@ function rollbackActor(
 export function ownersToCheck(plan: Plan): string[] {
   const owners = new Set<string>();
   for (const item of plan.toBind) {
-    if (item.actor && item.actor !== SERVICE_PRINCIPAL) owners.add(item.actor);
-    if (item.rollbackActor && item.rollbackActor !== SERVICE_PRINCIPAL) owners.add(item.rollbackActor);
+    for (const actor of [item.actor, item.rollbackActor]) if (actor?.kind === 'user') owners.add(actor.objectId);
   }
   return [...owners].sort();
 }
+
 
 function withProblem(item: PlanItem, problem: Problem): PlanItem {
   item.action = 'problem';

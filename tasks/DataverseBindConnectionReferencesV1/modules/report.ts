@@ -1,15 +1,24 @@
-import { ItemError, Outcome, ReportItem, TaskReport, markdownTable } from '../../common/report';
+import { Actor, actorId } from '../../common/acting-identity';
+import { PlatformError, errorMessage } from '../../common/errors';
+import { describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
+import { ItemError, Outcome, TaskReport, markdownTable } from '../../common/report';
+import { MASK } from '../../common/secrets';
 import { TaskHost } from '../../common/task-host';
 import { ApplyResult } from './apply';
-import { describeActor, describeProblem, describeRollbackFailure, describeWriteFailure } from './describe';
 import { BindInputs } from './inputs';
-import { Plan, PlanItem } from './plan';
+import { Impersonation, Plan, PlanItem } from './plan';
 
-export interface ReferenceReportItem extends ReportItem {
+/** Every item has the six keys of CONTRACT 3, `null` where they do not apply. */
+export interface ReferenceReportItem {
   kind: 'connectionReference';
+  name: string;
+  id: string | null;
+  outcome: Outcome;
+  actor: string | null;
+  error: ItemError | null;
   displayName?: string;
   connector: string;
-  /** The connection the reference is wanted to point at. */
+  /** The connection the reference is wanted to point at (masked when it came from a secret variable). */
   connection?: string;
   /** The connection it pointed at before the run. */
   previousConnection?: string;
@@ -29,47 +38,123 @@ export interface RunResult {
   applied?: ApplyResult[];
 }
 
-export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult): ReferenceReportItem[] {
+/** The wanted connection id as it may be shown: a secret variable's value never is. */
+export function shownConnection(item: PlanItem): string {
+  return item.secret ? MASK : item.wantedConnectionId ?? '';
+}
+
+export function describeSource(host: TaskHost, item: PlanItem, ownerInput?: string): string {
+  return describeConnectionSource((key, ...args) => host.loc(key, ...args), item.source, item.variable, ownerInput);
+}
+
+/** The owner of a connection as a person reads it: UPN or name, and the object id. */
+export function describeOwner(item: PlanItem): string {
+  const owner = item.owner;
+  if (!owner || item.secret) return owner ? owner.objectId : '';
+  const label = owner.upn ?? owner.name;
+  return label ? `${label} (${owner.objectId})` : owner.objectId;
+}
+
+export function describeActor(host: TaskHost, item: PlanItem, actor: Actor | undefined): string {
+  if (!actor) return '';
+  if (actor.kind === 'servicePrincipal') return host.loc('ServicePrincipal');
+  if (item.owner?.objectId === actor.objectId) return describeOwner(item);
+  return actor.objectId;
+}
+
+function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | undefined, environment: string): ItemError {
+  const problem = item.problem!;
+  return describeConnectionProblem(
+    (key, ...args) => host.loc(key, ...args),
+    problem.kind,
+    {
+      reference: item.logicalName,
+      connector: item.connector,
+      connection: shownConnection(item),
+      source: describeSource(host, item, ownerInput),
+      environment,
+      listed: item.secret ? undefined : item.connection,
+      owner: describeOwner(item),
+      ownerInput,
+      candidates: problem.candidates && !item.secret ? problem.candidates : undefined,
+      platformMessage: problem.platformMessage,
+    },
+    problem.platformCode,
+  );
+}
+
+export function platformCode(error: unknown): string {
+  return error instanceof PlatformError ? error.effectiveCode : 'Error';
+}
+
+export function platformMessage(error: unknown): string {
+  return error instanceof PlatformError ? error.effectiveMessage : errorMessage(error);
+}
+
+/** A write the platform refused or that failed for good after the shared client's retries. */
+function describeWriteFailure(host: TaskHost, item: PlanItem, error: unknown, impersonation: Impersonation): ItemError {
+  const connection = shownConnection(item);
+  let hint: string;
+  if (error instanceof PlatformError && error.status === 403) {
+    hint = impersonation === 'None' ? host.loc('HintWriteForbiddenNone', connection) : host.loc('HintWriteForbiddenOwner', describeActor(host, item, item.actor), connection);
+  } else if (error instanceof PlatformError && (error.status === 0 || error.status >= 500 || error.status === 429)) {
+    hint = host.loc('HintWriteTransient');
+  } else {
+    hint = host.loc('HintWriteOther');
+  }
+  return { code: platformCode(error), message: platformMessage(error), hint };
+}
+
+function describeRollbackFailure(host: TaskHost, item: PlanItem, error: unknown): ItemError {
+  const previous = item.currentConnectionId ?? host.loc('NoConnection');
+  return {
+    code: platformCode(error),
+    message: host.loc('RollbackFailed', shownConnection(item), previous, platformMessage(error)),
+    hint: host.loc('HintRollbackFailed', item.logicalName, previous),
+  };
+}
+
+export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, environment: string): ReferenceReportItem[] {
   const applied = new Map((run.applied ?? []).map((r) => [r.item, r]));
+  const ownerInput = inputs.connectionOwner?.raw;
   return run.plan.items.map((item) => {
     const base: ReferenceReportItem = {
       kind: 'connectionReference',
       name: item.logicalName,
       id: item.id,
       outcome: 'unchanged',
+      actor: null,
+      error: null,
       displayName: item.displayName,
       connector: item.connector,
-      connection: item.wantedConnectionId,
+      connection: item.wantedConnectionId === undefined ? undefined : shownConnection(item),
       previousConnection: item.currentConnectionId,
       source: item.source,
-      owner: item.owner,
+      // A secret connection is not described: its owner could give it away.
+      owner: item.secret ? undefined : item.owner,
     };
-    const ownerInput = inputs.connectionOwner?.raw;
     switch (item.action) {
       case 'problem':
-        return { ...base, outcome: 'failed', error: describeProblem(host, item, item.problem!, ownerInput) };
+        return { ...base, outcome: 'failed', error: describeProblem(host, item, ownerInput, environment) };
       case 'unbound':
         return { ...base, unbound: true };
       case 'unchanged':
         return base;
       case 'bind': {
-        if (inputs.dryRun) return { ...base, outcome: 'wouldChange', actor: item.actor, rollbackActor: item.rollbackActor };
+        const actor = item.actor ? actorId(item.actor) : null;
+        const rollbackActor = item.rollbackActor ? actorId(item.rollbackActor) : undefined;
+        if (inputs.dryRun) return { ...base, outcome: 'wouldChange', actor, rollbackActor };
         const result = applied.get(item);
         if (!result || result.outcome === 'notAttempted') return { ...base, notAttempted: true };
         const outcome: Outcome = result.outcome === 'bound' ? 'bound' : result.outcome === 'rolledBack' ? 'rolledBack' : 'failed';
-        let error: ItemError | undefined;
+        let error: ItemError | null = null;
         if (result.outcome === 'failed') error = describeWriteFailure(host, item, result.error, inputs.impersonation);
         if (result.outcome === 'rollbackFailed') error = describeRollbackFailure(host, item, result.error);
-        return { ...base, outcome, actor: item.actor, ...(result.outcome === 'rolledBack' || result.outcome === 'rollbackFailed' ? { rollbackActor: item.rollbackActor } : {}), ...(error ? { error } : {}) };
+        const rolledBack = result.outcome === 'rolledBack' || result.outcome === 'rollbackFailed';
+        return { ...base, outcome, actor, error, ...(rolledBack ? { rollbackActor } : {}) };
       }
     }
   });
-}
-
-/** The connection each reference points at after the run (in a dry run: would). */
-function connectionAfter(item: PlanItem, reported: ReferenceReportItem, applied: ApplyResult | undefined): string | undefined {
-  if (reported.outcome === 'bound' || reported.outcome === 'wouldChange' || applied?.outcome === 'rollbackFailed') return item.wantedConnectionId;
-  return item.currentConnectionId;
 }
 
 export interface Counts {
@@ -81,12 +166,20 @@ export interface Counts {
   unchanged: number;
 }
 
+/** Counted from the connection each reference points at after the run (as read back where a write's outcome was unknown). */
 export function countItems(run: RunResult, items: readonly ReferenceReportItem[]): Counts {
   const applied = new Map((run.applied ?? []).map((r) => [r.item, r]));
   let bound = 0;
   let unbound = 0;
   run.plan.items.forEach((item, index) => {
-    const after = connectionAfter(item, items[index], applied.get(item));
+    const reported = items[index];
+    const result = applied.get(item);
+    const after =
+      result?.connectionAfter !== undefined
+        ? result.connectionAfter ?? undefined
+        : reported.outcome === 'bound' || reported.outcome === 'wouldChange' || result?.outcome === 'rollbackFailed'
+          ? item.wantedConnectionId
+          : item.currentConnectionId;
     if (!after) unbound++;
     else if (item.action !== 'problem' && item.wantedConnectionId && after.toLowerCase() === item.wantedConnectionId.toLowerCase()) bound++;
   });
@@ -102,14 +195,8 @@ export function buildMarkdown(host: TaskHost, report: TaskReport, inputs: BindIn
   const rows = plan.items.map((item, index) => {
     const reported = items[index];
     const note = reported.error ? `${reported.error.code}: ${reported.error.message}` : reported.notAttempted ? host.loc('NotAttempted') : reported.unbound ? host.loc('LeftUnbound') : '';
-    return [
-      item.logicalName,
-      item.connector,
-      item.wantedConnectionId ?? '',
-      reported.actor ? describeActor(host, item, reported.actor) : '',
-      reported.outcome,
-      note,
-    ];
+    const actor = reported.actor ? describeActor(host, item, item.actor) : '';
+    return [item.logicalName, item.connector, reported.connection ?? '', actor, reported.outcome, note];
   });
   return [
     `## ${host.loc('SummaryTitle')}`,

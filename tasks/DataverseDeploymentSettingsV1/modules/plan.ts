@@ -1,113 +1,14 @@
-import { connectorName } from '../../common/admin';
-import { ConnectionInfo, OwnerSpec, checkConnection, indexConnections, pickOwnerConnection } from '../../common/connections';
-import { DeploymentSettings } from '../../common/settings-file';
-import { ValueSource, normalise } from '../../common/variables';
-import { ENV_VAR_TYPES, SolutionContents } from './solution-reader';
+import { checkReferenceConnection } from '../../common/connection-checks';
+import { resolveConnection, resolveEnvironmentVariable } from '../../common/connection-references';
+import { ConnectionInfo, OwnerSpec, indexConnections } from '../../common/connections';
+import { ConnectionProblemFacts, describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
+import { MASK } from '../../common/secrets';
+import { mergeReferences, mergeVariables } from './plan-merge';
+import { Finding, PlanInput, PlannedReference, PlannedVariable, SettingsPlan } from './plan-types';
+import { unknownVariableWarnings } from './plan-warnings';
 import { checkValue, isKeyVaultSecretReference, typeName } from './values';
 
-export type Localizer = (key: string, ...args: unknown[]) => string;
-
-export const MASK = '***';
-
-export type FindingCode =
-  | 'ConnectionNotFound'
-  | 'ConnectionNotConnected'
-  | 'ConnectionOfOtherConnector'
-  | 'OwnerHasNoConnection'
-  | 'OwnerHasSeveralConnections'
-  | 'ConnectorUnknown'
-  | 'MissingValue'
-  | 'InvalidNumber'
-  | 'InvalidBoolean'
-  | 'InvalidJson'
-  | 'InvalidSecretReference'
-  | 'NotInSolution'
-  | 'UnknownVariable';
-
-/** A problem (fails the run) or a warning, with a message ready for the log. */
-export interface Finding {
-  code: FindingCode;
-  message: string;
-  hint?: string;
-}
-
-export interface VariableValue {
-  /** The variable's name as the conventions spell it, e.g. `Connector.shared_office365`. */
-  name: string;
-  value: string;
-  secret: boolean;
-}
-
-export type ConventionPrefix = 'ConnectionReference' | 'Connector' | 'EnvironmentVariable';
-
-/** The variable-group conventions as the plan reads them. */
-export interface VariableSource {
-  connectionReference(logicalName: string): VariableValue | undefined;
-  connector(connectorName: string): VariableValue | undefined;
-  environmentVariable(schemaName: string): VariableValue | undefined;
-  /** Every variable that follows a convention; `key` is the part after the prefix. */
-  list(): Array<{ prefix: ConventionPrefix; key: string; name: string }>;
-}
-
-interface PlannedEntry {
-  displayName?: string;
-  /** In the solution input (always true when no solution was given). */
-  inSolution: boolean;
-  /** The value in the starting settings; undefined when the entry is new to them. */
-  previous?: string;
-  /** The value the settings get. */
-  value: string;
-  source?: ValueSource;
-  /** The variable that gave the value. */
-  variable?: string;
-  /** Shown masked everywhere but in the settings themselves. */
-  secret: boolean;
-  problems: Finding[];
-  warnings: Finding[];
-}
-
-export interface PlannedReference extends PlannedEntry {
-  kind: 'connectionReference';
-  logicalName: string;
-  connectorId: string;
-  /** Connector name (last segment of the connector id); empty when unknown. */
-  connector: string;
-  /** The connection of the value, when the environment's connections were listed. */
-  connection?: ConnectionInfo;
-}
-
-export interface PlannedVariable extends PlannedEntry {
-  kind: 'environmentVariable';
-  schemaName: string;
-  /** undefined when the entry is only in the settings (its type is not known). */
-  type?: number;
-  required: boolean;
-  defaultValue?: string;
-}
-
-export interface PlanInput {
-  solution?: SolutionContents;
-  /** The settings file and/or the stage run's settings, already layered. */
-  starting: DeploymentSettings;
-  variables: VariableSource;
-  owner?: OwnerSpec;
-  /** The target environment's connections; undefined when they were not listed. */
-  connections?: readonly ConnectionInfo[];
-  validate: boolean;
-  failOnMissingValues: boolean;
-  environmentUrl: string;
-  text: Localizer;
-}
-
-export interface SettingsPlan {
-  references: PlannedReference[];
-  variables: PlannedVariable[];
-  /** The settings to write, entries sorted by name. */
-  settings: DeploymentSettings;
-  /** Warnings not tied to an entry (variables that match nothing). */
-  warnings: Finding[];
-  problemCount: number;
-}
+export * from './plan-types';
 
 /** Whether the plan needs the environment's connections: ConnectionOwner resolution or validation of connection ids. */
 export function needsConnections(referenceCount: number, validate: boolean, owner: OwnerSpec | undefined): boolean {
@@ -150,186 +51,58 @@ export function planSettings(input: PlanInput): SettingsPlan {
   };
 }
 
-function byName<T>(items: T[], name: (item: T) => string): T[] {
-  return items.sort((a, b) => {
-    const x = name(a).toLowerCase();
-    const y = name(b).toLowerCase();
-    return x < y ? -1 : x > y ? 1 : name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0;
-  });
-}
-
-function mergeReferences(input: PlanInput): PlannedReference[] {
-  const entries = new Map<string, PlannedReference>();
-  for (const reference of input.solution?.connectionReferences ?? []) {
-    entries.set(reference.logicalName.toLowerCase(), {
-      kind: 'connectionReference',
-      logicalName: reference.logicalName,
-      displayName: reference.displayName,
-      connectorId: reference.connectorId,
-      connector: reference.connectorId ? connectorName(reference.connectorId) : '',
-      inSolution: true,
-      value: '',
-      secret: false,
-      problems: [],
-      warnings: [],
-    });
-  }
-  for (const reference of input.starting.ConnectionReferences) {
-    if (!reference.LogicalName) continue;
-    const key = reference.LogicalName.toLowerCase();
-    const existing = entries.get(key);
-    if (existing) {
-      if (existing.previous === undefined) existing.previous = reference.ConnectionId;
-      if (!existing.connectorId && reference.ConnectorId) {
-        existing.connectorId = reference.ConnectorId;
-        existing.connector = connectorName(reference.ConnectorId);
-      }
-      continue;
-    }
-    entries.set(key, {
-      kind: 'connectionReference',
-      logicalName: reference.LogicalName,
-      connectorId: reference.ConnectorId,
-      connector: reference.ConnectorId ? connectorName(reference.ConnectorId) : '',
-      inSolution: !input.solution,
-      previous: reference.ConnectionId,
-      value: '',
-      secret: false,
-      problems: [],
-      warnings: [],
-    });
-  }
-  return byName([...entries.values()], (r) => r.logicalName);
-}
-
-function mergeVariables(input: PlanInput): PlannedVariable[] {
-  const entries = new Map<string, PlannedVariable>();
-  for (const definition of input.solution?.environmentVariables ?? []) {
-    entries.set(definition.schemaName.toLowerCase(), {
-      kind: 'environmentVariable',
-      schemaName: definition.schemaName,
-      displayName: definition.displayName,
-      type: definition.type,
-      required: definition.isRequired,
-      defaultValue: definition.defaultValue,
-      inSolution: true,
-      value: '',
-      secret: definition.type === ENV_VAR_TYPES.Secret,
-      problems: [],
-      warnings: [],
-    });
-  }
-  for (const variable of input.starting.EnvironmentVariables) {
-    if (!variable.SchemaName) continue;
-    const key = variable.SchemaName.toLowerCase();
-    const existing = entries.get(key);
-    if (existing) {
-      if (existing.previous === undefined) existing.previous = variable.Value;
-      continue;
-    }
-    entries.set(key, {
-      kind: 'environmentVariable',
-      schemaName: variable.SchemaName,
-      required: false,
-      inSolution: !input.solution,
-      previous: variable.Value,
-      value: '',
-      // The type is not known here; a Key Vault reference is only ever the value of a Secret.
-      secret: isKeyVaultSecretReference(variable.Value),
-      problems: [],
-      warnings: [],
-    });
-  }
-  return byName([...entries.values()], (v) => v.schemaName);
-}
-
-/** Precedence: ConnectionReference.<logicalname>, Connector.<connectorname>, the ConnectionOwner's connection, the value present. */
+/** CONTRACT 2.3 through the shared rules; the connection is then checked when validating. */
 function resolveReference(reference: PlannedReference, input: PlanInput, byId: Map<string, ConnectionInfo> | undefined): void {
   const { text } = input;
-  const byLogicalName = input.variables.connectionReference(reference.logicalName);
-  const fromVariable = byLogicalName ?? (reference.connector ? input.variables.connector(reference.connector) : undefined);
-  if (fromVariable) {
-    reference.value = fromVariable.value.trim();
-    reference.secret = fromVariable.secret;
-    reference.variable = fromVariable.name;
-    reference.source = byLogicalName ? 'variableByLogicalName' : 'variableByConnector';
-  } else if (input.owner) {
-    if (!reference.connector) {
-      reference.problems.push({ code: 'ConnectorUnknown', message: text('ProblemConnectorUnknown', input.owner.raw) });
-      reference.value = reference.previous ?? '';
-      return;
-    }
-    const pick = pickOwnerConnection(input.connections ?? [], input.owner, reference.connector);
-    if ('connection' in pick) {
-      reference.value = pick.connection.id;
-      reference.connection = pick.connection;
-      reference.source = 'connectionOwner';
-      return;
-    }
+  const resolution = resolveConnection(
+    { logicalName: reference.logicalName, connectorId: reference.connectorId, present: [{ value: reference.previous, source: 'existingValue' }] },
+    { ...input.variables, ownerFor: (name) => input.variables.ownerFor(name) ?? input.owner },
+    input.connections ?? [],
+  );
+  const facts = (connection?: ConnectionInfo): ConnectionProblemFacts => ({
+    reference: reference.logicalName,
+    connector: reference.connector,
+    connection: reference.secret ? MASK : reference.value,
+    source: describeConnectionSource(text, reference.source, reference.variable, input.owner?.raw),
+    environment: input.environmentUrl,
+    listed: reference.secret ? undefined : connection,
+    ownerInput: input.owner?.raw,
+    candidates: resolution.problem ? resolution.candidates : undefined,
+  });
+  reference.source = resolution.source;
+  if (resolution.problem) {
     reference.value = reference.previous ?? '';
-    if (pick.problem === 'several') {
-      reference.problems.push({
-        code: 'OwnerHasSeveralConnections',
-        message: text('ProblemOwnerSeveralConnections', input.owner.raw, pick.candidates.length, reference.connector, pick.candidates.map(describeConnection).join(', ')),
-        hint: text('HintOwnerSeveralConnections', reference.logicalName),
-      });
-    } else {
-      const others = pick.candidates.length ? text('OwnerConnectionsNotConnected', pick.candidates.map((c) => `${describeConnection(c)}: ${c.status}`).join(', ')) : '';
-      reference.problems.push({
-        code: 'OwnerHasNoConnection',
-        message: text('ProblemOwnerNoConnection', input.owner.raw, reference.connector, input.environmentUrl, others),
-        hint: text('HintOwnerNoConnection', reference.connector, reference.logicalName),
-      });
-    }
+    reference.problems.push(describeConnectionProblem(text, resolution.problem, facts()));
     return;
-  } else if (reference.previous) {
-    reference.value = reference.previous.trim();
-    reference.source = 'existingValue';
   }
-
-  if (!reference.value) {
-    const finding: Finding = {
-      code: 'MissingValue',
-      message: text('ProblemMissingConnection', reference.logicalName, reference.connector || '<connector>'),
-    };
+  if (resolution.connectionId === undefined) {
+    const finding = describeConnectionProblem(text, 'MissingValue', facts());
     (input.failOnMissingValues ? reference.problems : reference.warnings).push(finding);
     return;
   }
+  reference.value = resolution.connectionId;
+  reference.secret = resolution.secret;
+  reference.variable = resolution.variable;
+  if (resolution.connection) reference.connection = resolution.connection;
   if (!input.validate || !byId) return;
 
-  const shown = reference.secret ? MASK : reference.value;
   const connection = byId.get(reference.value.toLowerCase());
   reference.connection = connection;
-  const problem = reference.connector ? checkConnection(byId, reference.value, reference.connector) : !connection ? 'missing' : connection.connected ? undefined : 'notConnected';
-  if (problem === 'missing') {
-    reference.problems.push({ code: 'ConnectionNotFound', message: text('ProblemConnectionNotFound', shown, input.environmentUrl), hint: text('HintConnectionNotFound') });
-  } else if (problem === 'otherConnector') {
-    reference.problems.push({
-      code: 'ConnectionOfOtherConnector',
-      message: text('ProblemConnectionOtherConnector', shown, connection?.connector ?? '', reference.connector),
-      hint: text('HintConnectionOtherConnector', reference.connector),
-    });
-  } else if (problem === 'notConnected') {
-    reference.problems.push({
-      code: 'ConnectionNotConnected',
-      message: text('ProblemConnectionNotConnected', shown, connection?.status ?? 'Unknown'),
-      hint: text('HintConnectionNotConnected'),
-    });
-  }
+  const problem = checkReferenceConnection({ connectionsById: byId, connectionId: reference.value, connectorId: reference.connector });
+  if (problem) reference.problems.push(describeConnectionProblem(text, problem.kind, facts(connection)));
 }
 
 /** Precedence: EnvironmentVariable.<schemaname>, the value present, then the definition's default (which leaves the value empty). */
 function resolveVariable(variable: PlannedVariable, input: PlanInput): void {
   const { text } = input;
-  const fromVariable = input.variables.environmentVariable(variable.schemaName);
-  if (fromVariable) {
-    variable.value = fromVariable.value;
-    variable.secret = variable.secret || fromVariable.secret;
-    variable.variable = fromVariable.name;
-    variable.source = 'variableBySchemaName';
-  } else if (variable.previous) {
-    variable.value = variable.previous;
-    variable.source = 'existingValue';
+  const resolved = resolveEnvironmentVariable(input.variables.environmentVariable(variable.schemaName), variable.previous);
+  if (resolved) {
+    variable.value = resolved.value;
+    variable.source = resolved.source;
+    if (resolved.source === 'variableBySchemaName') {
+      variable.secret = variable.secret || resolved.secret;
+      variable.variable = resolved.variable;
+    }
   } else if (variable.defaultValue) {
     // The target then uses the definition's default; writing it as a value would pin it.
     variable.value = '';
@@ -358,61 +131,8 @@ function resolveVariable(variable: PlannedVariable, input: PlanInput): void {
   variable.problems.push({ code: result.problem, message: text(key, shown, typeName(variable.type), detail) });
 }
 
-function describeConnection(connection: ConnectionInfo): string {
-  return connection.displayName && connection.displayName !== connection.id ? `${connection.id} (${connection.displayName})` : connection.id;
-}
-
 /** A value short enough for a message or a table cell. */
 export function displayValue(value: string, max = 100): string {
   const single = value.replace(/\s+/g, ' ');
   return single.length > max ? `${single.slice(0, max)}…` : single;
-}
-
-function unknownVariableWarnings(source: VariableSource, references: PlannedReference[], variables: PlannedVariable[], text: Localizer): Finding[] {
-  const known: Record<ConventionPrefix, string[]> = {
-    ConnectionReference: references.map((r) => r.logicalName),
-    Connector: [...new Set(references.map((r) => r.connector).filter(Boolean))],
-    EnvironmentVariable: variables.map((v) => v.schemaName),
-  };
-  const what: Record<ConventionPrefix, string> = {
-    ConnectionReference: text('KindConnectionReference'),
-    Connector: text('KindConnector'),
-    EnvironmentVariable: text('KindEnvironmentVariable'),
-  };
-  const warnings: Finding[] = [];
-  for (const variable of source.list()) {
-    const names = known[variable.prefix];
-    const wanted = normalise(variable.key);
-    if (names.some((n) => normalise(n) === wanted)) continue;
-    const suggestion = closest(wanted, names);
-    warnings.push({
-      code: 'UnknownVariable',
-      message: text('WarningUnknownVariable', variable.name, what[variable.prefix], suggestion ? text('DidYouMean', `${variable.prefix}.${suggestion}`) : ''),
-    });
-  }
-  return warnings;
-}
-
-/** The known name within a small edit distance of a variable's key (a likely typo), if any. */
-function closest(wanted: string, names: string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of names) {
-    const distance = editDistance(wanted, normalise(name));
-    const allowed = Math.max(1, Math.min(3, Math.floor(name.length / 4)));
-    if (distance <= allowed && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return Number.MAX_SAFE_INTEGER;
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

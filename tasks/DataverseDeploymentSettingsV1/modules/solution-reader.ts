@@ -1,7 +1,15 @@
 import * as fs from 'fs';
-import * as path from 'path';
-import { DEFAULT_ZIP_LIMITS, ZipArchive, ZipEntry, ZipFormatError, ZipLimits } from './zip-archive';
-import { XmlElement, XmlFormatError, attribute, child, childText, children, decodeText, parseXml } from './xml';
+import { neutraliseLine } from '../../common/remote-text';
+import { ConnectionReferenceScanner, SolutionConnectionReference, parseSolutionXml } from './connection-reference-scan';
+import { SolutionReadError } from './solution-errors';
+import { SOLUTION_MANIFEST, SolutionFiles, findFile, openFolder, openZip } from './solution-files';
+import { TextStreamDecoder } from './text-stream';
+import { DEFAULT_ZIP_LIMITS, ZipLimits } from './zip-archive';
+import { XmlElement, attribute, child, childText } from './xml';
+
+export { SolutionReadError };
+export type { SolutionConnectionReference };
+export { readConnectionReferences } from './connection-reference-scan';
 
 export const ENV_VAR_TYPES = {
   String: 100000000,
@@ -11,13 +19,6 @@ export const ENV_VAR_TYPES = {
   DataSource: 100000004,
   Secret: 100000005,
 } as const;
-
-export interface SolutionConnectionReference {
-  logicalName: string;
-  /** e.g. /providers/Microsoft.PowerApps/apis/shared_office365; empty when the file has none. */
-  connectorId: string;
-  displayName?: string;
-}
 
 export interface SolutionEnvironmentVariable {
   schemaName: string;
@@ -37,24 +38,7 @@ export interface SolutionContents {
   environmentVariables: SolutionEnvironmentVariable[];
 }
 
-/** The solution input cannot be read; the message says why, without the input name. */
-export class SolutionReadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SolutionReadError';
-  }
-}
-
-/** The files of a solution, zip or folder, by their path relative to its root (forward slashes). */
-interface SolutionFiles {
-  kind: 'zip' | 'folder';
-  paths: string[];
-  read(relativePath: string): string;
-  close(): void;
-}
-
 const CUSTOMIZATIONS = ['customizations.xml', 'other/customizations.xml'];
-const SOLUTION_MANIFEST = ['solution.xml', 'other/solution.xml'];
 const ENV_VAR_DEFINITION = /^environmentvariabledefinitions\/[^/]+\/environmentvariabledefinition\.xml$/i;
 const LEGACY_ENV_VAR_DEFINITION = /^environmentvariables\/[^/]+\.xml$/i;
 
@@ -86,7 +70,7 @@ function readContents(files: SolutionFiles): SolutionContents {
   if (!manifestPath) throw new SolutionReadError(`it has ${customizationsPath} but no solution.xml`);
 
   const manifest = child(child(parseFile(files, manifestPath), 'ImportExportXml'), 'SolutionManifest');
-  const connectionReferences = readConnectionReferences(files.read(customizationsPath), customizationsPath);
+  const connectionReferences = scanConnectionReferences(files, customizationsPath);
 
   const environmentVariables: SolutionEnvironmentVariable[] = [];
   const seen = new Set<string>();
@@ -100,63 +84,25 @@ function readContents(files: SolutionFiles): SolutionContents {
 
   return {
     kind: files.kind,
-    uniqueName: childText(manifest, 'UniqueName')?.trim() || undefined,
-    version: childText(manifest, 'Version')?.trim() || undefined,
+    // From the file, so shown only neutralised and bounded.
+    uniqueName: neutraliseLine(childText(manifest, 'UniqueName')?.trim() ?? '', 200) || undefined,
+    version: neutraliseLine(childText(manifest, 'Version')?.trim() ?? '', 50) || undefined,
     connectionReferences,
     environmentVariables,
   };
 }
 
-function findFile(paths: string[], candidates: string[]): string | undefined {
-  for (const candidate of candidates) {
-    const found = paths.find((p) => p.toLowerCase() === candidate);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 function parseFile(files: SolutionFiles, relativePath: string): XmlElement {
-  return parseXmlOf(files.read(relativePath), relativePath);
+  return parseSolutionXml(files.read(relativePath), relativePath);
 }
 
-function parseXmlOf(xml: string, relativePath: string): XmlElement {
-  try {
-    return parseXml(xml);
-  } catch (error) {
-    if (error instanceof XmlFormatError) throw new SolutionReadError(`${relativePath}: ${error.message}`);
-    throw error;
-  }
-}
-
-/**
- * Connection references sit in `<connectionreferences>` of customizations.xml. Only those blocks
- * are parsed: the rest of the file (entities, forms, flows) can be very large and is not needed.
- */
-export function readConnectionReferences(customizationsXml: string, relativePath = 'customizations.xml'): SolutionConnectionReference[] {
-  if (/<!DOCTYPE|<!ENTITY/i.test(customizationsXml)) parseXmlOf(customizationsXml, relativePath);
-  const result: SolutionConnectionReference[] = [];
-  const seen = new Set<string>();
-  const opening = /<connectionreferences\b([^>]*)>/gi;
-  let match: RegExpExecArray | null;
-  while ((match = opening.exec(customizationsXml))) {
-    if (match[1].trimEnd().endsWith('/')) continue;
-    const closing = /<\/connectionreferences\s*>/gi;
-    closing.lastIndex = opening.lastIndex;
-    const end = closing.exec(customizationsXml);
-    if (!end) throw new SolutionReadError(`${relativePath}: <connectionreferences> is not closed`);
-    const block = customizationsXml.slice(match.index, closing.lastIndex);
-    opening.lastIndex = closing.lastIndex;
-    for (const element of children(child(parseXmlOf(block, relativePath), 'connectionreferences'), 'connectionreference')) {
-      const logicalName = (attribute(element, 'connectionreferencelogicalname') ?? childText(element, 'connectionreferencelogicalname') ?? '').trim();
-      if (!logicalName || seen.has(logicalName.toLowerCase())) continue;
-      seen.add(logicalName.toLowerCase());
-      // The direct child only: a custom connector nests its own <connectorid> inside <customconnectorid>.
-      const connectorId = (childText(element, 'connectorid') ?? '').trim();
-      const displayName = childText(element, 'connectionreferencedisplayname')?.trim();
-      result.push({ logicalName, connectorId, ...(displayName ? { displayName } : {}) });
-    }
-  }
-  return result;
+/** customizations.xml can be very large (entities, forms, flows): it is streamed, and only its connection references are kept. */
+function scanConnectionReferences(files: SolutionFiles, relativePath: string): SolutionConnectionReference[] {
+  const scanner = new ConnectionReferenceScanner(relativePath);
+  const decoder = new TextStreamDecoder();
+  files.stream(relativePath, (chunk) => scanner.push(decoder.push(chunk)));
+  scanner.push(decoder.end());
+  return scanner.end();
 }
 
 function readDefinition(document: XmlElement, relativePath: string): SolutionEnvironmentVariable | undefined {
@@ -195,83 +141,4 @@ function definition(
     isRequired: ['1', 'true'].includes((isRequired ?? '').trim().toLowerCase()),
     ...(secretStore !== undefined && secretStore.trim() !== '' && Number.isInteger(store) ? { secretStore: store } : {}),
   };
-}
-
-function openZip(zipPath: string, limits: ZipLimits): SolutionFiles {
-  let archive: ZipArchive;
-  try {
-    archive = ZipArchive.open(zipPath, limits);
-  } catch (error) {
-    if (error instanceof ZipFormatError) throw new SolutionReadError(error.message);
-    throw error;
-  }
-  const byName = new Map<string, ZipEntry>();
-  for (const entry of archive.entries) {
-    if (!entry.name.endsWith('/') && !byName.has(entry.name)) byName.set(entry.name, entry);
-  }
-  return {
-    kind: 'zip',
-    paths: [...byName.keys()],
-    read: (relativePath) => {
-      try {
-        return decodeText(archive.read(byName.get(relativePath)!));
-      } catch (error) {
-        if (error instanceof ZipFormatError) throw new SolutionReadError(error.message);
-        throw error;
-      }
-    },
-    close: () => archive.close(),
-  };
-}
-
-const FOLDERS_READ = new Set(['other', 'environmentvariabledefinitions', 'environmentvariables']);
-
-/** Lists only the few folders a solution's settings live in, never the whole tree. */
-function openFolder(root: string, limits: ZipLimits): SolutionFiles {
-  let base = root;
-  let paths = listSolutionPaths(base);
-  if (!findFile(paths, SOLUTION_MANIFEST)) {
-    // The cdsproj layout keeps the unpacked solution in src/.
-    const src = fs.readdirSync(root, { withFileTypes: true }).find((d) => d.isDirectory() && d.name.toLowerCase() === 'src');
-    if (src) {
-      const nested = listSolutionPaths(path.join(root, src.name));
-      if (findFile(nested, SOLUTION_MANIFEST)) {
-        base = path.join(root, src.name);
-        paths = nested;
-      }
-    }
-  }
-  let total = 0;
-  return {
-    kind: 'folder',
-    paths,
-    read: (relativePath) => {
-      const file = path.join(base, ...relativePath.split('/'));
-      const size = fs.statSync(file).size;
-      if (size > limits.maxEntryBytes) throw new SolutionReadError(`${relativePath} has ${size} bytes, more than the ${limits.maxEntryBytes} allowed`);
-      total += size;
-      if (total > limits.maxTotalBytes) throw new SolutionReadError(`the files read would exceed ${limits.maxTotalBytes} bytes`);
-      return decodeText(fs.readFileSync(file));
-    },
-    close: () => undefined,
-  };
-}
-
-function listSolutionPaths(root: string): string[] {
-  const paths: string[] = [];
-  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
-    if (entry.isFile()) paths.push(entry.name);
-    if (!entry.isDirectory() || !FOLDERS_READ.has(entry.name.toLowerCase())) continue;
-    const folder = path.join(root, entry.name);
-    const isDefinitions = entry.name.toLowerCase() === 'environmentvariabledefinitions';
-    for (const inner of fs.readdirSync(folder, { withFileTypes: true })) {
-      if (inner.isFile()) paths.push(`${entry.name}/${inner.name}`);
-      if (isDefinitions && inner.isDirectory()) {
-        for (const file of fs.readdirSync(path.join(folder, inner.name), { withFileTypes: true })) {
-          if (file.isFile()) paths.push(`${entry.name}/${inner.name}/${file.name}`);
-        }
-      }
-    }
-  }
-  return paths;
 }

@@ -40,11 +40,26 @@ export async function writeStageRunSettings(dataverse: DataverseClient, stageRun
   await dataverse.patch(`deploymentstageruns(${stageRunId})`, { deploymentsettingsjson: json });
 }
 
-/** Approves or rejects the stage run as the service principal itself: the pipelines host requires it. */
+/** `stagerunstatus` of a run waiting for its approval. */
+export const PENDING_APPROVAL = 200000005;
+
+/**
+ * Approves or rejects the stage run as the service principal itself: the pipelines host requires
+ * it. The call is never sent twice blindly: a second one on a run no longer pending fails. When
+ * its answer is lost (dropped connection, 5xx), the run's status is read: still pending means the
+ * call did not land and it is sent once more; otherwise it landed.
+ */
 export async function updateApprovalStatus(dataverse: DataverseClient, stageRunId: string, status: number, comments?: string): Promise<void> {
   const body: Record<string, unknown> = { StageRunId: stageRunId, ApprovalStatus: status };
   if (comments) body.ApprovalComments = comments;
-  await dataverse.post('UpdateApprovalStatus', body);
+  const send = () => dataverse.post('UpdateApprovalStatus', body, { retryOnLostResponse: false });
+  try {
+    await send();
+  } catch (error) {
+    if (!(error instanceof PlatformError) || !(error.status === 0 || error.status >= 500)) throw error;
+    const row = await dataverse.get<{ stagerunstatus?: number | null }>(`deploymentstageruns(${stageRunId})?$select=stagerunstatus`);
+    if (row.stagerunstatus === PENDING_APPROVAL) await send();
+  }
 }
 
 /**

@@ -71,7 +71,19 @@ export class ZipArchive {
     fs.closeSync(this.fd);
   }
 
+  /** The whole entry. */
   read(entry: ZipEntry): Uint8Array {
+    const output = new Uint8Array(entry.uncompressedSize);
+    let produced = 0;
+    this.stream(entry, (chunk) => {
+      output.set(chunk, produced);
+      produced += chunk.length;
+    });
+    return output;
+  }
+
+  /** The entry in chunks as it is inflated, so a large one is never held whole. */
+  stream(entry: ZipEntry, sink: (chunk: Uint8Array) => void): void {
     if (entry.flags & 0x1) throw new ZipFormatError(`'${entry.name}' is encrypted`);
     if (entry.uncompressedSize > this.limits.maxEntryBytes) {
       throw new ZipFormatError(`'${entry.name}' declares ${entry.uncompressedSize} bytes, more than the ${this.limits.maxEntryBytes} bytes allowed for one entry`);
@@ -88,22 +100,31 @@ export class ZipArchive {
 
     if (entry.method === 0) {
       if (entry.compressedSize !== entry.uncompressedSize) throw new ZipFormatError(`the sizes of the stored entry '${entry.name}' disagree`);
-      return new Uint8Array(readAt(this.fd, dataStart, entry.compressedSize));
+      for (let offset = 0; offset < entry.compressedSize; offset += READ_CHUNK) {
+        const chunk = readAt(this.fd, dataStart + offset, Math.min(READ_CHUNK, entry.compressedSize - offset));
+        sink(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+      }
+      return;
     }
     if (entry.method !== 8) throw new ZipFormatError(`'${entry.name}' uses compression method ${entry.method}; only deflate is supported`);
-    return this.inflate(entry, dataStart);
+    this.inflate(entry, dataStart, sink);
   }
 
-  private inflate(entry: ZipEntry, dataStart: number): Uint8Array {
-    const output = new Uint8Array(entry.uncompressedSize);
+  private inflate(entry: ZipEntry, dataStart: number, sink: (chunk: Uint8Array) => void): void {
     let produced = 0;
     let ended = false;
+    let sinkError: unknown;
     const inflater = new Inflate((chunk, final) => {
       if (produced + chunk.length > entry.uncompressedSize) {
         throw new ZipFormatError(`'${entry.name}' inflates beyond the ${entry.uncompressedSize} bytes it declares`);
       }
-      output.set(chunk, produced);
       produced += chunk.length;
+      try {
+        sink(chunk);
+      } catch (error) {
+        sinkError = error;
+        throw error;
+      }
       if (final) ended = true;
     });
     let offset = 0;
@@ -115,13 +136,12 @@ export class ZipArchive {
       try {
         inflater.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length), offset >= entry.compressedSize);
       } catch (error) {
-        if (error instanceof ZipFormatError) throw error;
+        if (error instanceof ZipFormatError || sinkError !== undefined) throw error;
         throw new ZipFormatError(`'${entry.name}' is not valid deflate data (${(error as Error).message})`);
       }
     }
     if (entry.compressedSize === 0) ended = entry.uncompressedSize === 0;
     if (!ended || produced !== entry.uncompressedSize) throw new ZipFormatError(`'${entry.name}' is truncated or damaged`);
-    return output;
   }
 }
 

@@ -1,17 +1,16 @@
+import { ActingCheck, checkActingIdentities } from '../../common/acting-identity';
+import { neutraliseLine } from '../../common/remote-text';
+import { newReport, publishReport, TaskReport } from '../../common/report';
 import { connect, Session } from '../../common/session';
 import { findSystemUsers, SystemUserRecord } from '../../common/solution-queries';
-import { newReport, publishReport } from '../../common/report';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
-import { ConventionVariables } from '../../common/variables';
-import { neutraliseLine } from '../../common/remote-text';
+import { ConventionVariables, conventionReader } from '../../common/variables';
 import { applyBindings } from './apply';
-import { describeActor, describeSource } from './describe';
 import { gatherState } from './gather';
-import { checkActingIdentities } from '../../common/acting-identity';
 import { BindInputs, readInputs } from './inputs';
-import { ActOnBehalfCheck, ownersToCheck, PlanInput, planBindings } from './plan';
-import { buildItems, buildMarkdown, countItems, ReferenceReportItem, RunResult } from './report';
+import { ownersToCheck, PlanInput, planBindings } from './plan';
+import { buildItems, buildMarkdown, countItems, describeActor, describeSource, ReferenceReportItem, RunResult, shownConnection } from './report';
 
 const TASK_NAME = 'DataverseBindConnectionReferences';
 const FILE_BASE = 'dataverse-bind-connection-references';
@@ -19,28 +18,26 @@ const FILE_BASE = 'dataverse-bind-connection-references';
 const WRITE_CONCURRENCY = 16;
 const NAMES_IN_MESSAGE = 10;
 
-export async function bindConnectionReferences(host: TaskHost): Promise<TaskOutcome> {
+/** DataverseBindConnectionReferences@1: gather, plan, bind (or report what would change), report. */
+export async function run(host: TaskHost): Promise<TaskOutcome> {
   const inputs = readInputs(host);
   const session = await connect(host, { adminToken: true });
   try {
-    return await run(host, session, inputs);
+    return await bind(host, session, inputs);
   } finally {
     session.close();
   }
 }
 
-async function run(host: TaskHost, session: Session, inputs: BindInputs): Promise<TaskOutcome> {
+async function bind(host: TaskHost, session: Session, inputs: BindInputs): Promise<TaskOutcome> {
   const state = await gatherState(host, session, inputs.solutionName);
   host.remoteInfo(host.loc('Gathered', state.solution.uniquename, state.references.length, state.connections.length));
   warnAboutUnusedNames(host, inputs, state.references.map((r) => r.connectionreferencelogicalname));
 
-  const variables = new ConventionVariables(host);
   const base: PlanInput = {
     references: state.references,
     settings: inputs.settings,
-    variableForReference: (name) => variables.connectionReference(name),
-    variableForConnector: (connector) => variables.connector(connector),
-    connectionOwner: inputs.connectionOwner,
+    sources: conventionReader(host, inputs.connectionOwner),
     connections: state.connections,
     impersonation: inputs.impersonation,
     servicePrincipalObjectId: session.identity.objectId,
@@ -50,7 +47,7 @@ async function run(host: TaskHost, session: Session, inputs: BindInputs): Promis
   let users: SystemUserRecord[] = [];
   const candidates = ownersToCheck(planBindings(base));
   if (candidates.length > 0) users = await findSystemUsers(session.dataverse, { objectIds: candidates });
-  let actOnBehalf = new Map<string, ActOnBehalfCheck>();
+  let actOnBehalf = new Map<string, ActingCheck>();
   const owners = ownersToCheck(planBindings({ ...base, users }));
   if (owners.length > 0) actOnBehalf = await checkActingIdentities(session.dataverse, owners, WRITE_CONCURRENCY);
   const plan = planBindings({ ...base, users, actOnBehalf });
@@ -58,28 +55,29 @@ async function run(host: TaskHost, session: Session, inputs: BindInputs): Promis
   if (plan.problems.length > 0) return finish(host, session, inputs, { plan, stoppedByProblems: true });
   if (inputs.dryRun) {
     for (const item of plan.toBind) {
-      host.remoteInfo(host.loc('WouldBind', item.logicalName, item.wantedConnectionId, describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor)));
+      host.remoteInfo(host.loc('WouldBind', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor)));
     }
     return finish(host, session, inputs, { plan, stoppedByProblems: false });
   }
   if (plan.toBind.length === 0) host.info(host.loc('NothingToBind'));
   const applied = await applyBindings(session.dataverse, plan.toBind, {
     concurrency: WRITE_CONCURRENCY,
-    onBound: (item) => host.remoteInfo(host.loc('Bound', item.logicalName, item.wantedConnectionId, describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor))),
+    onBound: (item) => host.remoteInfo(host.loc('Bound', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor))),
     onRolledBack: (item) => host.remoteInfo(host.loc('RolledBack', item.logicalName, item.currentConnectionId ?? host.loc('NoConnection'), describeActor(host, item, item.rollbackActor))),
   });
   return finish(host, session, inputs, { plan, stoppedByProblems: false, applied });
 }
 
 function finish(host: TaskHost, session: Session, inputs: BindInputs, run: RunResult): TaskOutcome {
-  const items = buildItems(host, inputs, run);
+  const items = buildItems(host, inputs, run, session.environment.url);
   const counts = countItems(run, items);
   const report = newReport(TASK_NAME, session.environment.url, inputs.dryRun);
   report.identity = { objectId: session.identity.objectId, name: session.identity.name, userId: session.identity.userId };
   report.solution = inputs.solutionName;
   report.impersonation = inputs.impersonation;
   report.counts = counts;
-  report.items = items;
+  // The six keys with nulls (CONTRACT 3) until the shared item type allows them.
+  report.items = items as unknown as TaskReport['items'];
 
   const unbound = items.filter((i) => i.unbound);
   for (const item of unbound) {

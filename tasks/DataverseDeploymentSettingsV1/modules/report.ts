@@ -1,4 +1,5 @@
-import { Outcome, ReportItem, TaskReport, markdownTable, newReport } from '../../common/report';
+import { SERVICE_PRINCIPAL } from '../../common/acting-identity';
+import { ItemError, ItemKind, Outcome, TaskReport, markdownTable, newReport } from '../../common/report';
 import { neutraliseLine } from '../../common/remote-text';
 import { Finding, Localizer, MASK, PlannedReference, PlannedVariable, SettingsPlan, displayValue } from './plan';
 import { typeName } from './values';
@@ -7,7 +8,6 @@ import { SettingsInputs } from './inputs';
 
 export const TASK_NAME = 'DataverseDeploymentSettings';
 export const REPORT_FILE_BASE = 'dataverse-deployment-settings';
-export const SERVICE_PRINCIPAL = 'servicePrincipal';
 
 export interface ReportContext {
   inputs: SettingsInputs;
@@ -36,10 +36,10 @@ function entryName(entry: Entry): string {
   return entry.kind === 'connectionReference' ? entry.logicalName : entry.schemaName;
 }
 
-/** One line naming the entry and the problem, for the result message and approval comments. */
+/** One line naming the entry, the problem and its fix, for the log, the result message and approval comments. */
 export function describeFinding(entry: Entry, finding: Finding, text: Localizer): string {
   const kind = entry.kind === 'connectionReference' ? text('LabelConnectionReference') : text('LabelEnvironmentVariable');
-  return text('EntryFinding', kind, entryName(entry), finding.message);
+  return text('EntryFinding', kind, entryName(entry), finding.hint ? `${finding.message} ${finding.hint}` : finding.message);
 }
 
 export function allProblems(plan: SettingsPlan, text: Localizer): string[] {
@@ -50,9 +50,20 @@ export function allWarnings(plan: SettingsPlan, text: Localizer): string[] {
   return [...[...plan.references, ...plan.variables].flatMap((entry) => entry.warnings.map((w) => describeFinding(entry, w, text))), ...plan.warnings.map((w) => w.message)];
 }
 
-function item(entry: Entry, written: boolean): ReportItem {
+/** Every item has the six keys of CONTRACT 3, `null` where they do not apply, and the settings' own fields. */
+interface SettingsReportItem {
+  kind: ItemKind;
+  name: string;
+  id: string | null;
+  outcome: Outcome;
+  actor: string | null;
+  error: ItemError | null;
+  [detail: string]: unknown;
+}
+
+function item(entry: Entry, written: boolean): SettingsReportItem {
   const problem = entry.problems[0];
-  const base: ReportItem = {
+  const base: SettingsReportItem = {
     kind: entry.kind,
     // The logical or schema name: the name the variables and the settings use.
     name: entryName(entry),
@@ -60,7 +71,7 @@ function item(entry: Entry, written: boolean): ReportItem {
     ...(entry.displayName ? { displayName: entry.displayName } : {}),
     outcome: outcomeOf(entry, written),
     actor: SERVICE_PRINCIPAL,
-    ...(problem ? { error: { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) } } : {}),
+    error: problem ? { code: problem.code, message: problem.message, ...(problem.hint ? { hint: problem.hint } : {}) } : null,
     value: mask(entry, entry.value),
     ...(entry.previous !== undefined ? { previousValue: mask(entry, entry.previous) } : {}),
     source: entry.source ?? null,
@@ -101,7 +112,9 @@ export function buildReport(plan: SettingsPlan, context: ReportContext): TaskRep
   report.failOnMissingValues = inputs.failOnMissingValues;
   report.written = context.written;
   if (context.approval) report.approval = context.approval;
-  report.items = [...plan.references.map((r) => item(r, context.written)), ...plan.variables.map((v) => item(v, context.written))];
+  const items = [...plan.references.map((r) => item(r, context.written)), ...plan.variables.map((v) => item(v, context.written))];
+  // The six keys with nulls (CONTRACT 3) until the shared item type allows them.
+  report.items = items as unknown as TaskReport['items'];
   report.problems = allProblems(plan, text);
   report.warnings = allWarnings(plan, text);
   return report;
