@@ -65,8 +65,8 @@ describe('DataverseSaveFlowStates: records the state of every cloud flow of seve
     assert.strictEqual(file, path.join(run.workDirectory, '_temp', 'flow-states.json'), 'the default path when OutputFile is not given');
     const text = fs.readFileSync(file, 'utf8');
     assert.match(text, /^\{\n {2}"schemaVersion": 1,/);
-    const states = parseFlowStates(text, sim.url, messages);
-    assert.strictEqual(states.environment, sim.url);
+    const states = parseFlowStates(text, sim.urls.dataverse, messages);
+    assert.strictEqual(states.environment, sim.urls.dataverse);
     assert.deepStrictEqual(states.solutions, ['ContosoCore', 'ContosoSales'], 'the unique names as the environment spells them');
     assert.ok(!Number.isNaN(Date.parse(states.takenAt)));
     const byName = new Map(states.flows.map((f) => [f.name, f]));
