@@ -1,0 +1,29 @@
+/** The one input grammar of every task: GUIDs, booleans and lists are read here and nowhere else. */
+
+export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isGuid(value: string): boolean {
+  return GUID_PATTERN.test(value);
+}
+
+const TRUE_WORDS = ['true', 'yes', '1'];
+const FALSE_WORDS = ['false', 'no', '0'];
+/** The words a boolean input accepts, for messages. */
+export const BOOLEAN_WORDS = [...TRUE_WORDS, ...FALSE_WORDS];
+
+/** `true`/`yes`/`1` and `false`/`no`/`0`, any case; the fallback when empty; undefined when not a boolean. */
+export function parseBoolean(value: string | undefined, fallback: boolean): boolean | undefined {
+  const text = value?.trim().toLowerCase();
+  if (!text) return fallback;
+  if (TRUE_WORDS.includes(text)) return true;
+  if (FALSE_WORDS.includes(text)) return false;
+  return undefined;
+}
+
+/** Commas or new lines separate the entries; entries are trimmed and empty ones dropped. */
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[,\r\n]+/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
