@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { repoRoot, taskFolders, fail, isMain } from './tasks.mjs';
+import { writeMergedTaskJson } from './hoist-shared-messages.mjs';
 
 export const distTasks = path.join(repoRoot, 'dist', 'tasks');
 
@@ -108,9 +109,8 @@ export async function bundleTask(folder, outRoot = distTasks) {
   fs.mkdirSync(outDir, { recursive: true });
   const code = Buffer.concat([Buffer.from(js.contents), Buffer.from(thirdPartyNotice(inputs), 'utf8')]);
   fs.writeFileSync(outfile, code);
-  for (const file of ['task.json', 'icon.png']) {
-    fs.copyFileSync(path.join(sourceDir, file), path.join(outDir, file));
-  }
+  writeMergedTaskJson(folder, outDir);
+  fs.copyFileSync(path.join(sourceDir, 'icon.png'), path.join(outDir, 'icon.png'));
   return code.length;
 }
 

@@ -39,6 +39,8 @@ export interface TaskHost {
   uploadSummary(filePath: string): void;
   loc(key: string, ...args: unknown[]): string;
   tempDirectory(): string;
+  /** The options task.json declares for a pickList input; undefined when unknown. */
+  inputOptions?(name: string): string[] | undefined;
 }
 
 /** A `$(Name)` macro the agent could not resolve reaches the task literally. */
@@ -46,7 +48,19 @@ export function isUnresolvedMacro(value: string): boolean {
   return /^\$\([^)]+\)$/.test(value.trim());
 }
 
+interface TaskDefinitionInputs {
+  inputs?: Array<{ name: string; options?: Record<string, string> }>;
+}
+
 export class AgentTaskHost implements TaskHost {
+  /** @param definition the task.json the task loaded its messages from */
+  constructor(private readonly definition: TaskDefinitionInputs = {}) {}
+
+  inputOptions(name: string): string[] | undefined {
+    const input = this.definition.inputs?.find((candidate) => candidate.name === name);
+    return input?.options ? Object.keys(input.options) : undefined;
+  }
+
   input(name: string): string | undefined {
     const value = tl.getInput(name, false);
     if (value === undefined) return undefined;
@@ -103,12 +117,13 @@ export class AgentTaskHost implements TaskHost {
     tl.setVariable(name, value, false, true);
   }
 
+  /** The one route to the log: every line is neutralised, whatever its source. */
   info(message: string): void {
-    console.log(message);
+    process.stdout.write(`${neutralise(message)}\n`);
   }
 
   remoteInfo(message: string): void {
-    console.log(neutralise(message));
+    this.info(message);
   }
 
   debug(message: string): void {

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { AgentTaskHost, TaskHost } from './task-host';
@@ -16,9 +17,10 @@ export interface TaskOutcome {
  * into exactly one result with one clear message, never an unhandled exception.
  */
 export async function runTask(taskDirectory: string, body: (host: TaskHost) => Promise<TaskOutcome>): Promise<void> {
-  const host = new AgentTaskHost();
+  const taskJson = path.join(taskDirectory, 'task.json');
+  tl.setResourcePath(taskJson, true);
+  const host = new AgentTaskHost(readTaskDefinition(taskJson));
   try {
-    tl.setResourcePath(path.join(taskDirectory, 'task.json'), true);
     const outcome = await body(host);
     if (outcome.result === 'Succeeded') tl.setResult(tl.TaskResult.Succeeded, outcome.message ?? '');
     else if (outcome.result === 'SucceededWithIssues') tl.setResult(tl.TaskResult.SucceededWithIssues, outcome.message ?? 'Completed with issues.');
@@ -43,5 +45,13 @@ function redactUrl(url: string): string {
     return `${parsed.origin}${parsed.pathname}`;
   } catch {
     return url;
+  }
+}
+
+function readTaskDefinition(file: string): ConstructorParameters<typeof AgentTaskHost>[0] {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as ConstructorParameters<typeof AgentTaskHost>[0];
+  } catch {
+    return {};
   }
 }
