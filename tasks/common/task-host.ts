@@ -85,7 +85,10 @@ export class AgentTaskHost implements TaskHost {
     const known = taskInternal._knownVariableMap[key];
     // task-lib's getVariable debug-logs the value, secret or not: secrets are read from its vault instead.
     const value = known?.secret ? taskInternal._vault.retrieveSecret(`SECRET_${key}`) : tl.getVariable(name);
-    return value === undefined || value === null || value === '' ? undefined : value;
+    if (value === undefined || value === null || value === '') return undefined;
+    // Registered before any caller can print, report or output it.
+    if (known?.secret) this.setSecret(value);
+    return value;
   }
 
   variables(): VariableEntry[] {
@@ -106,8 +109,11 @@ export class AgentTaskHost implements TaskHost {
     return { scheme: auth.scheme, parameters: { ...(auth.parameters ?? {}) } };
   }
 
+  private readonly secrets = new Set<string>();
+
   setSecret(value: string): void {
-    if (!value) return;
+    if (!value || this.secrets.has(value)) return;
+    this.secrets.add(value);
     for (const line of value.split(/\r?\n/)) {
       if (line.trim()) tl.setSecret(line);
     }
