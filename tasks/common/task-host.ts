@@ -41,6 +41,18 @@ export interface TaskHost {
   tempDirectory(): string;
   /** The options task.json declares for a pickList input; undefined when unknown. */
   inputOptions?(name: string): string[] | undefined;
+  /** Name, version (major.minor.patch) and output variable names from the loaded task.json. */
+  taskInfo?(): TaskInfo;
+  /** Publishes a JUnit result file to the run's Tests tab. */
+  publishJUnit?(file: string, runTitle: string): void;
+  /** Whether an output variable has been set in this run. */
+  outputWasSet?(name: string): boolean;
+}
+
+export interface TaskInfo {
+  name: string;
+  version: string;
+  outputs: string[];
 }
 
 /** A `$(Name)` macro the agent could not resolve reaches the task literally. */
@@ -48,13 +60,35 @@ export function isUnresolvedMacro(value: string): boolean {
   return /^\$\([^)]+\)$/.test(value.trim());
 }
 
-interface TaskDefinitionInputs {
+export interface TaskDefinition {
+  name?: string;
+  version?: { Major: number; Minor: number; Patch: number };
   inputs?: Array<{ name: string; options?: Record<string, string> }>;
+  outputVariables?: Array<{ name: string }>;
 }
 
 export class AgentTaskHost implements TaskHost {
   /** @param definition the task.json the task loaded its messages from */
-  constructor(private readonly definition: TaskDefinitionInputs = {}) {}
+  constructor(private readonly definition: TaskDefinition = {}) {}
+
+  private readonly outputs = new Set<string>();
+
+  taskInfo(): TaskInfo {
+    const v = this.definition.version;
+    return {
+      name: this.definition.name ?? 'task',
+      version: v ? `${v.Major}.${v.Minor}.${v.Patch}` : '0.0.0',
+      outputs: (this.definition.outputVariables ?? []).map((output) => output.name),
+    };
+  }
+
+  publishJUnit(file: string, runTitle: string): void {
+    new tl.TestPublisher('JUnit').publish([file], 'false', '', '', runTitle, 'false');
+  }
+
+  outputWasSet(name: string): boolean {
+    return this.outputs.has(name);
+  }
 
   inputOptions(name: string): string[] | undefined {
     const input = this.definition.inputs?.find((candidate) => candidate.name === name);
@@ -120,6 +154,7 @@ export class AgentTaskHost implements TaskHost {
   }
 
   setOutput(name: string, value: string): void {
+    this.outputs.add(name);
     tl.setVariable(name, value, false, true);
   }
 

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { AgentTaskHost, TaskHost } from './task-host';
+import { AgentTaskHost, TaskDefinition, TaskHost } from './task-host';
 import { PlatformError, UserError, errorMessage } from './errors';
 import { neutraliseLine } from './remote-text';
+import { TaskError, publishFailureReport } from './report';
 
 export type TaskResultKind = 'Succeeded' | 'SucceededWithIssues' | 'Failed';
 
@@ -22,12 +23,32 @@ export async function runTask(taskDirectory: string, body: (host: TaskHost) => P
   const host = new AgentTaskHost(readTaskDefinition(taskJson));
   try {
     const outcome = await body(host);
+    if (outcome.result === 'Failed') reportStopBeforePlan(host, { code: 'TaskFailed', message: outcome.message ?? 'Failed.', hint: null });
     if (outcome.result === 'Succeeded') tl.setResult(tl.TaskResult.Succeeded, outcome.message ?? '');
     else if (outcome.result === 'SucceededWithIssues') tl.setResult(tl.TaskResult.SucceededWithIssues, outcome.message ?? 'Completed with issues.');
     else tl.setResult(tl.TaskResult.Failed, outcome.message ?? 'Failed.');
   } catch (error) {
-    tl.setResult(tl.TaskResult.Failed, failureMessage(host, error));
+    const message = failureMessage(host, error);
+    reportStopBeforePlan(host, { code: errorCode(error), message, hint: null });
+    tl.setResult(tl.TaskResult.Failed, message);
   }
+}
+
+/** A task that failed without writing its report still leaves one (items: [], the error) and zeroed counts. */
+function reportStopBeforePlan(host: AgentTaskHost, error: TaskError): void {
+  if (host.outputWasSet('ReportFile')) return;
+  try {
+    publishFailureReport(host, error);
+  } catch (reportError) {
+    host.warning(host.loc('ReportNotWritten', errorMessage(reportError)));
+  }
+}
+
+/** The stable code of a task-level failure: the platform's code, or the kind of the task's own error. */
+function errorCode(error: unknown): string {
+  if (error instanceof PlatformError) return error.effectiveCode;
+  if (error instanceof UserError) return 'InvalidConfiguration';
+  return 'TaskFailed';
 }
 
 export function failureMessage(host: TaskHost, error: unknown): string {
@@ -48,9 +69,9 @@ function redactUrl(url: string): string {
   }
 }
 
-function readTaskDefinition(file: string): ConstructorParameters<typeof AgentTaskHost>[0] {
+function readTaskDefinition(file: string): TaskDefinition {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as ConstructorParameters<typeof AgentTaskHost>[0];
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as TaskDefinition;
   } catch {
     return {};
   }

@@ -124,7 +124,7 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
         contoso_office: ['bound', ALICE.objectId, 'variableByConnector'],
         contoso_sharepoint: ['bound', ALICE.objectId, 'connectionOwner'],
         contoso_sql: ['bound', BOB.objectId, 'variableByLogicalName'],
-        contoso_teams: ['unchanged', undefined, 'variableByConnector'],
+        contoso_teams: ['unchanged', null, 'variableByConnector'],
       },
     );
     assert.strictEqual(items.contoso_sharepoint.previousConnection, 'sharepoint-old-bob');
@@ -206,7 +206,7 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
         ['contoso_office', 'wouldChange', ALICE.objectId],
         ['contoso_sharepoint', 'wouldChange', ALICE.objectId],
         ['contoso_sql', 'wouldChange', BOB.objectId],
-        ['contoso_teams', 'unchanged', undefined],
+        ['contoso_teams', 'unchanged', null],
       ],
     );
     assert.strictEqual(run.outputs.BoundCount, '5');

@@ -50,6 +50,7 @@ interface ExpectedInput {
 const commonInputs: Record<string, ExpectedInput> = {
   PowerPlatformSPN: { type: 'connectedService:powerplatform-spn', required: true },
   Environment: { type: 'string', defaultValue: '$(BuildTools.EnvironmentUrl)' },
+  PublishTestResults: { type: 'boolean', defaultValue: 'false' },
 };
 
 const expected: {
