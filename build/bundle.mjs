@@ -10,6 +10,7 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { repoRoot, taskFolders, fail, isMain } from './tasks.mjs';
 import { writeMergedTaskJson } from './hoist-shared-messages.mjs';
+import { warnDuplicatePackages } from './bundle-check.mjs';
 
 export const distTasks = path.join(repoRoot, 'dist', 'tasks');
 
@@ -67,16 +68,6 @@ export function thirdPartyNotice(inputs) {
   return `\n/*!\n${body.replaceAll('*/', '* /')}\n*/\n`;
 }
 
-/** Detects packages that appear in the bundle more than once (stateful ones break when split). */
-function duplicatePackages(inputs) {
-  const versions = new Map();
-  for (const root of new Set(inputs.map(packageRoot).filter(Boolean))) {
-    const name = root.replace(/^.*node_modules\//, '');
-    versions.set(name, [...(versions.get(name) ?? []), root]);
-  }
-  return [...versions.entries()].filter(([, roots]) => roots.length > 1);
-}
-
 const STATEFUL = new Set(['azure-pipelines-task-lib', '@azure/msal-node', '@azure/msal-common']);
 
 /** Bundles one task folder into `outRoot/<folder>/`. Returns the bundle size in bytes. */
@@ -100,7 +91,7 @@ export async function bundleTask(folder, outRoot = distTasks) {
     const hit = inputs.find((input) => pattern.test(input));
     if (hit) throw new Error(`tasks/${folder}: ${why} (${hit}).`);
   }
-  const duplicates = duplicatePackages(inputs).filter(([name]) => STATEFUL.has(name));
+  const duplicates = warnDuplicatePackages(folder, inputs).filter(([name]) => STATEFUL.has(name));
   if (duplicates.length > 0) {
     throw new Error(`tasks/${folder}: more than one copy of ${duplicates.map(([n, r]) => `${n} (${r.join(', ')})`).join('; ')} in the bundle.`);
   }
