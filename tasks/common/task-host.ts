@@ -96,8 +96,10 @@ export class AgentTaskHost implements TaskHost {
   }
 
   input(name: string): string | undefined {
-    const value = tl.getInput(name, false);
-    if (value === undefined) return undefined;
+    // Read as task-lib's getInput does, without its debug line: an input can carry hostile text
+    // from a variable, and everything printed goes through the neutralising writer.
+    const value = taskInternal._vault.retrieveSecret(`INPUT_${taskInternal._getVariableKey(name)}`);
+    if (value === undefined || value === null) return undefined;
     const trimmed = value.trim();
     if (trimmed === '' || isUnresolvedMacro(trimmed)) return undefined;
     return trimmed;
@@ -117,8 +119,8 @@ export class AgentTaskHost implements TaskHost {
   variable(name: string): string | undefined {
     const key = taskInternal._getVariableKey(name);
     const known = taskInternal._knownVariableMap[key];
-    // task-lib's getVariable debug-logs the value, secret or not: secrets are read from its vault instead.
-    const value = known?.secret ? taskInternal._vault.retrieveSecret(`SECRET_${key}`) : tl.getVariable(name);
+    // task-lib's getVariable debug-logs the value, secret or not, unneutralised: read as it does, without that line.
+    const value = known?.secret ? taskInternal._vault.retrieveSecret(`SECRET_${key}`) : process.env[key];
     if (value === undefined || value === null || value === '') return undefined;
     // Registered before any caller can print, report or output it.
     if (known?.secret) this.setSecret(value);

@@ -3,8 +3,10 @@
 // upgrade moves the internals the secret reader relies on.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as taskInternal from 'azure-pipelines-task-lib/internal';
+import { quietly } from '../helpers/agent-host';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -23,7 +25,14 @@ describe('azure-pipelines-task-lib internals the secret reader uses', () => {
     assert.strictEqual(typeof taskInternal._knownVariableMap, 'object');
     assert.strictEqual(typeof taskInternal._vault?.retrieveSecret, 'function');
     assert.strictEqual(typeof taskInternal._vault.storeSecret, 'function');
+    const keyFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'task-lib-vault-'));
+    process.env.AGENT_TEMPDIRECTORY = keyFolder;
+    process.env.INPUT_TASK_LIB_PROBE = 'probe-input';
+    quietly(() => taskInternal._loadData());
+    assert.strictEqual(taskInternal._vault.retrieveSecret('INPUT_TASK_LIB_PROBE'), 'probe-input', 'inputs are kept in the vault by their INPUT_ key');
+    assert.strictEqual(process.env.INPUT_TASK_LIB_PROBE, undefined, 'and removed from the environment');
     taskInternal._vault.storeSecret('SECRET_TASK_LIB_PROBE', 'probe-value');
     assert.strictEqual(taskInternal._vault.retrieveSecret('SECRET_TASK_LIB_PROBE'), 'probe-value');
+    fs.rmSync(keyFolder, { recursive: true, force: true });
   });
 });
