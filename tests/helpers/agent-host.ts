@@ -10,11 +10,12 @@ import { DIST_TASKS } from './agent-runner';
  * the environment exactly as the agent passes them (INPUT_*, SECRET_*, plain variables), and the
  * messages come from the bundled task.json.
  */
-export function agentHost(task: string, options: { inputs: Record<string, string>; variables?: Record<string, string>; tempDirectory: string }): AgentTaskHost {
+export function agentHost(task: string, options: { inputs: Record<string, string>; variables?: Record<string, string>; secretVariables?: Record<string, string>; tempDirectory: string }): AgentTaskHost {
   for (const key of Object.keys(process.env)) if (/^(INPUT|SECRET)_/.test(key)) delete process.env[key];
   for (const [name, value] of Object.entries(options.inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
   process.env.AGENT_TEMPDIRECTORY = options.tempDirectory;
   for (const [name, value] of Object.entries(options.variables ?? {})) process.env[name.replace(/\./g, '_').toUpperCase()] = value;
+  for (const [name, value] of Object.entries(options.secretVariables ?? {})) process.env[`SECRET_${name.replace(/\./g, '_').toUpperCase()}`] = value;
   const taskJson = path.join(DIST_TASKS, task, 'task.json');
   quietly(() => {
     taskInternal._loadData();
