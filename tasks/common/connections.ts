@@ -1,4 +1,5 @@
 import { PowerAppsConnection, connectorName, isConnected } from './admin';
+import { isGuid } from './task-inputs';
 
 /** A connection of the target environment, as the planning functions need it. */
 export interface ConnectionInfo {
@@ -33,12 +34,10 @@ export interface OwnerSpec {
   upn?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function parseOwner(value: string | undefined): OwnerSpec | undefined {
   if (!value) return undefined;
   const raw = value.trim();
-  return GUID.test(raw) ? { raw, objectId: raw.toLowerCase() } : { raw, upn: raw.toLowerCase() };
+  return isGuid(raw) ? { raw, objectId: raw.toLowerCase() } : { raw, upn: raw.toLowerCase() };
 }
 
 export function ownedBy(connection: ConnectionInfo, owner: OwnerSpec): boolean {

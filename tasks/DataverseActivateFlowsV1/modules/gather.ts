@@ -1,4 +1,5 @@
 import { ConnectionInfo, parseOwner } from '../../common/connections';
+import { isGuid } from '../../common/task-inputs';
 import { DataverseClient } from '../../common/dataverse';
 import { UserError } from '../../common/errors';
 import { listEnvironmentConnections } from '../../common/environment-connections';
@@ -75,9 +76,6 @@ function toReferenceFacts(record: ConnectionReferenceRecord): ReferenceFacts {
   };
 }
 
-function isGuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value);
-}
 
 /**
  * The environment's connections, to find who owns each. Listing them needs the application to be
