@@ -128,7 +128,7 @@ export function publishReport(host: TaskHost, report: TaskReport, options: Publi
     if (item.outcome === 'failed' && item.error) {
       const hint = item.error.hint ? ` ${item.error.hint}` : '';
       const log = options.failureIssue === 'warning' ? host.warning.bind(host) : host.error.bind(host);
-      log(host.loc('ItemFailed', kindLabel(item.kind), neutraliseLine(item.name), neutraliseLine(`${item.error.code}: ${item.error.message}${hint}`)));
+      log(host.loc('ItemFailed', kindLabel(host, item.kind), neutraliseLine(item.name), neutraliseLine(`${item.error.code}: ${item.error.message}${hint}`)));
     }
   }
   host.info(host.loc('ReportWritten', reportFile));
@@ -177,6 +177,13 @@ export function publishFailureReport(host: TaskHost, error: TaskError): void {
   });
 }
 
-export function kindLabel(kind: ItemKind): string {
-  return kind === 'flow' ? 'Flow' : kind === 'connectionReference' ? 'Connection reference' : 'Environment variable';
+const KIND_LABELS: Record<ItemKind, string> = {
+  flow: 'ItemKindFlow',
+  connectionReference: 'ItemKindConnectionReference',
+  environmentVariable: 'ItemKindEnvironmentVariable',
+  connection: 'ItemKindConnection',
+};
+
+export function kindLabel(host: TaskHost, kind: ItemKind): string {
+  return host.loc(KIND_LABELS[kind]);
 }

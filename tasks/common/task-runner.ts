@@ -23,10 +23,10 @@ export async function runTask(taskDirectory: string, body: (host: TaskHost) => P
   const host = new AgentTaskHost(readTaskDefinition(taskJson));
   try {
     const outcome = await body(host);
-    if (outcome.result === 'Failed') reportStopBeforePlan(host, { code: 'TaskFailed', message: outcome.message ?? 'Failed.', hint: null });
+    if (outcome.result === 'Failed') reportStopBeforePlan(host, { code: 'TaskFailed', message: outcome.message ?? host.loc('ResultFailed'), hint: null });
     if (outcome.result === 'Succeeded') tl.setResult(tl.TaskResult.Succeeded, outcome.message ?? '');
-    else if (outcome.result === 'SucceededWithIssues') tl.setResult(tl.TaskResult.SucceededWithIssues, outcome.message ?? 'Completed with issues.');
-    else tl.setResult(tl.TaskResult.Failed, outcome.message ?? 'Failed.');
+    else if (outcome.result === 'SucceededWithIssues') tl.setResult(tl.TaskResult.SucceededWithIssues, outcome.message ?? host.loc('ResultCompletedWithIssues'));
+    else tl.setResult(tl.TaskResult.Failed, outcome.message ?? host.loc('ResultFailed'));
   } catch (error) {
     const message = failureMessage(host, error);
     reportStopBeforePlan(host, { code: errorCode(error), message, hint: null });
