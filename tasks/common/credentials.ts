@@ -27,7 +27,10 @@ export function readCredentials(host: TaskHost, connectionId: string): Credentia
   const missing = (name: string) => new UserError(host.loc('InputInvalid', 'PowerPlatformSPN', host.loc('ConnectionParameterMissing', name)));
 
   // A user name and password would be sent as if it were a client secret: refuse it by name.
-  if (scheme === 'usernamepassword') throw new UserError(host.loc('UsernamePasswordUnsupported'));
+  if (scheme === 'usernamepassword') {
+    if (p.password) host.setSecret(p.password);
+    throw new UserError(host.loc('UsernamePasswordUnsupported'));
+  }
   if (scheme === 'none' || scheme === 'serviceprincipal') {
     const clientSecret = param(p, 'clientSecret', 'serviceprincipalkey');
     if (clientSecret) {

@@ -78,6 +78,22 @@ describe('report and results (CONTRACT §3)', function () {
     });
   }
 
+  it('a Username/password service connection is refused by name before any request, with a report', async () => {
+    const run = await runAgentTask({
+      task: 'DataverseBindConnectionReferencesV1',
+      inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionName: 'Plain' },
+      endpoint: { id: SERVICE_CONNECTION_ID, url: sim.url, scheme: 'UsernamePassword', parameters: { username: 'admin@contoso.com', password: 'user-password-9!' } },
+      variables: simulatorVariables(sim.url),
+      caFile: sim.caFile,
+    });
+    assertNoSecretsVisible(run, ['user-password-9!']);
+    assert.strictEqual(run.result, 'Failed', describeRun(run));
+    assert.match(run.resultMessage ?? '', /'Username\/password' authentication, which these tasks do not support/);
+    assert.deepStrictEqual(sim.log, [], 'the password was sent nowhere');
+    assert.strictEqual(report(run).error?.message, run.resultMessage);
+    assert.strictEqual(run.outputs.BoundCount, '0');
+  });
+
   it('publishes one JUnit test case per report item, failed items as failures with code, message and hint', async () => {
     const run = await runActivate(sim, { SolutionName: 'Plain', PublishTestResults: 'true', ErrorHandling: 'Warn' });
     assertNoSecretsVisible(run, [CLIENT_SECRET]);
