@@ -187,3 +187,14 @@ const KIND_LABELS: Record<ItemKind, string> = {
 export function kindLabel(host: TaskHost, kind: ItemKind): string {
   return host.loc(KIND_LABELS[kind]);
 }
+
+/** Failed, blocked and unhealthy items first (in their order), then the rest: the order of every summary. */
+export function failuresFirst<T extends { outcome: Outcome }>(items: readonly T[]): T[] {
+  const failing = (item: T) => item.outcome === 'failed' || item.outcome === 'blocked' || item.outcome === 'unhealthy';
+  return [...items.filter(failing), ...items.filter((item) => !failing(item))];
+}
+
+/** An outcome in words for the summary (the report keeps the code). */
+export function outcomeLabel(host: Pick<TaskHost, 'loc'>, outcome: Outcome): string {
+  return host.loc(`Outcome${outcome.charAt(0).toUpperCase()}${outcome.slice(1)}`);
+}

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { UserError } from '../../tasks/common/errors';
 import { InputReader } from '../../tasks/common/input-reader';
 import { junitXml } from '../../tasks/common/junit';
+import { Outcome, failuresFirst, outcomeLabel } from '../../tasks/common/report';
 import { neutralise, neutraliseLine } from '../../tasks/common/remote-text';
 import { readCredentials } from '../../tasks/common/credentials';
 import { writeFileAtomic } from '../../tasks/common/files';
@@ -144,5 +145,15 @@ describe('chassis: results and files', () => {
   it('refuses a Username/password service connection with a clear message', () => {
     const host = hostWith({}, {}, { scheme: 'UsernamePassword', parameters: { username: 'u', password: 'p' } });
     assert.strictEqual(message(() => readCredentials(host, 'spn')), 'UsernamePasswordUnsupported()');
+  });
+});
+
+describe('chassis: summary order and words', () => {
+  it('puts failed, blocked and unhealthy items first and names every outcome in words', () => {
+    const items = (['activated', 'blocked', 'unchanged', 'failed', 'unhealthy'] as const).map((outcome) => ({ outcome }));
+    assert.deepStrictEqual(failuresFirst(items).map((i) => i.outcome), ['blocked', 'failed', 'unhealthy', 'activated', 'unchanged']);
+    const shared = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'tasks', 'common', 'messages.json'), 'utf8')) as Record<string, string>;
+    const outcomes: Outcome[] = ['activated', 'deactivated', 'alreadyInState', 'bound', 'unchanged', 'set', 'wouldChange', 'failed', 'blocked', 'rolledBack', 'recorded', 'healthy', 'unhealthy', 'warning'];
+    for (const outcome of outcomes) assert.ok(shared[outcomeLabel({ loc: (key) => key }, outcome)], outcome);
   });
 });
