@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { repoRoot, taskFolders, fail, isMain } from './tasks.mjs';
+import { writeMergedTaskJson } from './hoist-shared-messages.mjs';
+import { warnDuplicatePackages } from './bundle-check.mjs';
 
 export const distTasks = path.join(repoRoot, 'dist', 'tasks');
 
@@ -82,16 +84,6 @@ export function noticesText(packages) {
   ) + '\n';
 }
 
-/** Detects packages that appear in the bundle more than once (stateful ones break when split). */
-function duplicatePackages(inputs) {
-  const versions = new Map();
-  for (const root of new Set(inputs.map(packageRoot).filter(Boolean))) {
-    const name = root.replace(/^.*node_modules\//, '');
-    versions.set(name, [...(versions.get(name) ?? []), root]);
-  }
-  return [...versions.entries()].filter(([, roots]) => roots.length > 1);
-}
-
 const STATEFUL = new Set(['azure-pipelines-task-lib', '@azure/msal-node', '@azure/msal-common']);
 
 /** Bundles one task folder into `outRoot/<folder>/`. Returns the bundle size in bytes. */
@@ -115,7 +107,7 @@ export async function bundleTask(folder, outRoot = distTasks) {
     const hit = inputs.find((input) => pattern.test(input));
     if (hit) throw new Error(`tasks/${folder}: ${why} (${hit}).`);
   }
-  const duplicates = duplicatePackages(inputs).filter(([name]) => STATEFUL.has(name));
+  const duplicates = warnDuplicatePackages(folder, inputs).filter(([name]) => STATEFUL.has(name));
   if (duplicates.length > 0) {
     throw new Error(`tasks/${folder}: more than one copy of ${duplicates.map(([n, r]) => `${n} (${r.join(', ')})`).join('; ')} in the bundle.`);
   }
@@ -125,9 +117,8 @@ export async function bundleTask(folder, outRoot = distTasks) {
   const packages = bundledPackages(inputs);
   const code = Buffer.concat([Buffer.from(js.contents), Buffer.from(thirdPartyNotice(packages), 'utf8')]);
   fs.writeFileSync(outfile, code);
-  for (const file of ['task.json', 'icon.png']) {
-    fs.copyFileSync(path.join(sourceDir, file), path.join(outDir, file));
-  }
+  writeMergedTaskJson(folder, outDir);
+  fs.copyFileSync(path.join(sourceDir, 'icon.png'), path.join(outDir, 'icon.png'));
   return { bytes: code.length, packages };
 }
 

@@ -26,8 +26,13 @@ export function readCredentials(host: TaskHost, connectionId: string): Credentia
   const p = auth.parameters ?? {};
   const missing = (name: string) => new UserError(host.loc('InputInvalid', 'PowerPlatformSPN', host.loc('ConnectionParameterMissing', name)));
 
-  if (scheme === 'none' || scheme === 'serviceprincipal' || scheme === 'usernamepassword') {
-    const clientSecret = param(p, 'clientSecret', 'serviceprincipalkey', 'password');
+  // A user name and password would be sent as if it were a client secret: refuse it by name.
+  if (scheme === 'usernamepassword') {
+    if (p.password) host.setSecret(p.password);
+    throw new UserError(host.loc('UsernamePasswordUnsupported'));
+  }
+  if (scheme === 'none' || scheme === 'serviceprincipal') {
+    const clientSecret = param(p, 'clientSecret', 'serviceprincipalkey');
     if (clientSecret) {
       host.setSecret(clientSecret);
       host.setSecret(Buffer.from(clientSecret).toString('base64'));

@@ -1,6 +1,4 @@
 import { HttpClient, HttpMethod, HttpResponse, TokenSource } from './http-client';
-import { BatchOperation, BatchResult, buildBatch, parseBatchResponse } from './batch';
-import { parseErrorBody } from './platform-errors';
 import { PageWalk } from './paging';
 
 export interface CallOptions {
@@ -29,7 +27,7 @@ export interface OrganizationDetail {
 
 export const DATAVERSE_API_VERSION = 'v9.2';
 
-/** Dataverse Web API v9.2: OData headers, paging, FetchXML paging, $batch and impersonation. */
+/** Dataverse Web API v9.2: OData headers, paging, FetchXML paging and impersonation. */
 export class DataverseClient {
   readonly apiBase: string;
 
@@ -103,32 +101,6 @@ export class DataverseClient {
       "RetrieveCurrentOrganization(AccessType=@p)?@p=Microsoft.Dynamics.CRM.EndpointAccessType'Default'",
     );
     return response.Detail ?? {};
-  }
-
-  /**
-   * Sends one $batch. Each inner array is a change set (atomic); a single GET goes outside change
-   * sets. With `continueOnError` every result is returned; otherwise the batch stops at the first
-   * failure, which is thrown.
-   */
-  async batch(changeSets: BatchOperation[][], options: { continueOnError?: boolean } = {}): Promise<BatchResult[]> {
-    const { boundary, body } = buildBatch(changeSets, this.apiBase);
-    const headers: Record<string, string> = { 'Content-Type': `multipart/mixed; boundary=${boundary}`, Accept: 'application/json' };
-    if (options.continueOnError) headers.Prefer = 'odata.continue-on-error';
-    const response = await this.http.request<string>({
-      method: 'POST',
-      url: `${this.apiBase}$batch`,
-      headers: { ...ODATA_HEADERS, ...headers },
-      body,
-      token: this.token,
-      responseType: 'text',
-      acceptStatus: [400],
-    });
-    const results = parseBatchResponse(response.data, response.headers['content-type'] ?? '');
-    if (response.status === 400) {
-      const failed = results.find((r) => r.status >= 400);
-      throw parseErrorBody(failed?.status ?? 400, failed?.body, 'POST', `${this.apiBase}$batch`);
-    }
-    return results;
   }
 
   private send<T>(method: HttpMethod, path: string, body: unknown, options: CallOptions): Promise<HttpResponse<T>> {

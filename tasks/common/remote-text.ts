@@ -10,6 +10,11 @@ export function neutralise(text: string): string {
 
 /** One line of remote text: markers neutralised, line breaks folded, length bounded. */
 export function neutraliseLine(text: string, maxLength = 2000): string {
-  const single = neutralise(text).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  // Split and trim rather than one regular expression: `\s*[\r\n]+\s*` backtracks quadratically on long blank runs.
+  const single = neutralise(text)
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');
   return single.length > maxLength ? `${single.slice(0, maxLength)}…` : single;
 }

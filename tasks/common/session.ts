@@ -6,6 +6,7 @@ import { agentNetworkSettings } from './network';
 import { HttpClient, RequestEvent } from './http-client';
 import { TokenProvider } from './auth';
 import { jwtClaims } from './jwt-claims';
+import { isGuid } from './task-inputs';
 import { DataverseClient } from './dataverse';
 import { PowerPlatformAdminClient } from './admin';
 
@@ -100,12 +101,11 @@ interface CallerRecord {
 }
 
 const CALLER_COLUMNS = 'systemuserid,fullname,azureactivedirectoryobjectid,applicationid';
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The `oid` claim of an access token, when the token is a JWT that carries one. */
 function tokenObjectId(token: string): string | undefined {
   const oid = jwtClaims(token)?.oid;
-  return typeof oid === 'string' && GUID.test(oid) ? oid : undefined;
+  return typeof oid === 'string' && isGuid(oid) ? oid : undefined;
 }
 
 function pageSize(host: TaskHost): number {

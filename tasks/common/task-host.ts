@@ -39,6 +39,20 @@ export interface TaskHost {
   uploadSummary(filePath: string): void;
   loc(key: string, ...args: unknown[]): string;
   tempDirectory(): string;
+  /** The options task.json declares for a pickList input; undefined when unknown. */
+  inputOptions?(name: string): string[] | undefined;
+  /** Name, version (major.minor.patch) and output variable names from the loaded task.json. */
+  taskInfo?(): TaskInfo;
+  /** Publishes a JUnit result file to the run's Tests tab. */
+  publishJUnit?(file: string, runTitle: string): void;
+  /** Whether an output variable has been set in this run. */
+  outputWasSet?(name: string): boolean;
+}
+
+export interface TaskInfo {
+  name: string;
+  version: string;
+  outputs: string[];
 }
 
 /** A `$(Name)` macro the agent could not resolve reaches the task literally. */
@@ -46,10 +60,46 @@ export function isUnresolvedMacro(value: string): boolean {
   return /^\$\([^)]+\)$/.test(value.trim());
 }
 
+export interface TaskDefinition {
+  name?: string;
+  version?: { Major: number; Minor: number; Patch: number };
+  inputs?: Array<{ name: string; options?: Record<string, string> }>;
+  outputVariables?: Array<{ name: string }>;
+}
+
 export class AgentTaskHost implements TaskHost {
+  /** @param definition the task.json the task loaded its messages from */
+  constructor(private readonly definition: TaskDefinition = {}) {}
+
+  private readonly outputs = new Set<string>();
+
+  taskInfo(): TaskInfo {
+    const v = this.definition.version;
+    return {
+      name: this.definition.name ?? 'task',
+      version: v ? `${v.Major}.${v.Minor}.${v.Patch}` : '0.0.0',
+      outputs: (this.definition.outputVariables ?? []).map((output) => output.name),
+    };
+  }
+
+  publishJUnit(file: string, runTitle: string): void {
+    new tl.TestPublisher('JUnit').publish([file], 'false', '', '', runTitle, 'false');
+  }
+
+  outputWasSet(name: string): boolean {
+    return this.outputs.has(name);
+  }
+
+  inputOptions(name: string): string[] | undefined {
+    const input = this.definition.inputs?.find((candidate) => candidate.name === name);
+    return input?.options ? Object.keys(input.options) : undefined;
+  }
+
   input(name: string): string | undefined {
-    const value = tl.getInput(name, false);
-    if (value === undefined) return undefined;
+    // Read as task-lib's getInput does, without its debug line: an input can carry hostile text
+    // from a variable, and everything printed goes through the neutralising writer.
+    const value = taskInternal._vault.retrieveSecret(`INPUT_${taskInternal._getVariableKey(name)}`);
+    if (value === undefined || value === null) return undefined;
     const trimmed = value.trim();
     if (trimmed === '' || isUnresolvedMacro(trimmed)) return undefined;
     return trimmed;
@@ -69,9 +119,12 @@ export class AgentTaskHost implements TaskHost {
   variable(name: string): string | undefined {
     const key = taskInternal._getVariableKey(name);
     const known = taskInternal._knownVariableMap[key];
-    // task-lib's getVariable debug-logs the value, secret or not: secrets are read from its vault instead.
-    const value = known?.secret ? taskInternal._vault.retrieveSecret(`SECRET_${key}`) : tl.getVariable(name);
-    return value === undefined || value === null || value === '' ? undefined : value;
+    // task-lib's getVariable debug-logs the value, secret or not, unneutralised: read as it does, without that line.
+    const value = known?.secret ? taskInternal._vault.retrieveSecret(`SECRET_${key}`) : process.env[key];
+    if (value === undefined || value === null || value === '') return undefined;
+    // Registered before any caller can print, report or output it.
+    if (known?.secret) this.setSecret(value);
+    return value;
   }
 
   variables(): VariableEntry[] {
@@ -92,23 +145,28 @@ export class AgentTaskHost implements TaskHost {
     return { scheme: auth.scheme, parameters: { ...(auth.parameters ?? {}) } };
   }
 
+  private readonly secrets = new Set<string>();
+
   setSecret(value: string): void {
-    if (!value) return;
+    if (!value || this.secrets.has(value)) return;
+    this.secrets.add(value);
     for (const line of value.split(/\r?\n/)) {
       if (line.trim()) tl.setSecret(line);
     }
   }
 
   setOutput(name: string, value: string): void {
+    this.outputs.add(name);
     tl.setVariable(name, value, false, true);
   }
 
+  /** The one route to the log: every line is neutralised, whatever its source. */
   info(message: string): void {
-    console.log(message);
+    process.stdout.write(`${neutralise(message)}\n`);
   }
 
   remoteInfo(message: string): void {
-    console.log(neutralise(message));
+    this.info(message);
   }
 
   debug(message: string): void {

@@ -27,3 +27,30 @@ export function splitList(value: string | undefined): string[] {
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
 }
+
+/** Entries one a line (names that may hold a comma, e.g. flow display names). */
+export function splitLines(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/\r?\n/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/** A user named by Entra object id (lower case) or by UPN (lower case). */
+export type UserRef = { kind: 'objectId'; objectId: string; raw: string } | { kind: 'upn'; upn: string; raw: string };
+
+/** A GUID, optionally in braces, lower case; undefined when the text is not one. */
+export function normaliseGuid(value: string): string | undefined {
+  const bare = value.trim().replace(/^\{(.*)\}$/, '$1');
+  return isGuid(bare) ? bare.toLowerCase() : undefined;
+}
+
+const UPN = /^[^\s@]+@[^\s@]+$/;
+
+/** An object id or a UPN; undefined when the text is neither. */
+export function parseUserRef(value: string): UserRef | undefined {
+  const raw = value.trim();
+  const objectId = normaliseGuid(raw);
+  if (objectId) return { kind: 'objectId', objectId, raw };
+  return UPN.test(raw) ? { kind: 'upn', upn: raw.toLowerCase(), raw } : undefined;
+}

@@ -59,7 +59,8 @@ const patchOf = (log: RequestLogEntry[], n: number) => patches(log).filter((e) =
 describe('DataverseActivateFlows: twelve flows, child chains, several owners', function () {
   let sim: Simulator;
 
-  before(async () => {
+  // A fresh environment per test: no test sees flows another one turned on.
+  beforeEach(async () => {
     sim = await startSimulator({
       scenario: baseScenario({
         environmentId: 'contoso-test-env',
@@ -87,8 +88,7 @@ describe('DataverseActivateFlows: twelve flows, child chains, several owners', f
       }),
     });
   });
-  after(async () => sim?.stop());
-  beforeEach(() => sim.clearLog());
+  afterEach(async () => sim?.stop());
 
   it('dry run: reports the order and the identity of each flow, and writes nothing', async () => {
     const run = await runActivate(sim, { SolutionName: SOLUTION, DryRun: 'true', ErrorHandling: 'Warn' });
@@ -191,7 +191,14 @@ describe('DataverseActivateFlows: twelve flows, child chains, several owners', f
     for (const n of [7, 8, 9]) assert.ok(!on.has(id(n)), `flow ${n} is still off`);
   });
 
+  /** A first activation of every flow, so that a test starts from flows that are on. */
+  async function turnAllOn(): Promise<void> {
+    await runActivate(sim, { SolutionName: SOLUTION, ErrorHandling: 'Warn' });
+    sim.clearLog();
+  }
+
   it('a second run makes no write; with ErrorHandling Warn it succeeds with issues', async () => {
+    await turnAllOn();
     const run = await runActivate(sim, { SolutionName: SOLUTION, ErrorHandling: 'Warn' });
     assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'SucceededWithIssues', describeRun(run));
@@ -205,6 +212,7 @@ describe('DataverseActivateFlows: twelve flows, child chains, several owners', f
   });
 
   it('turns the listed flows off as the service principal and leaves the rest alone', async () => {
+    await turnAllOn();
     const run = await runActivate(sim, { SolutionName: SOLUTION, Flows: 'Chain A leaf', FlowsToTurnOff: `Dispatcher\n${id(3)}` });
     assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'Succeeded', describeRun(run));

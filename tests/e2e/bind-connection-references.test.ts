@@ -240,7 +240,7 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
     const sim = await start(fiveReferences());
     const run = await runBind(sim, { SolutionName: 'NoSuchSolution' });
     assert.strictEqual(run.result, 'Failed', describeRun(run));
-    assert.match(run.resultMessage ?? '', /Solution 'NoSuchSolution' was not found in https:\/\/127\.0\.0\.1:\d+\. Check the SolutionName input/);
+    assert.match(run.resultMessage ?? '', /^Input 'SolutionName': there is no solution with the unique name 'NoSuchSolution' in https:\/\/127\.0\.0\.1:\d+\. Use the unique name/);
     assert.strictEqual(run.errors.length, 1, run.errors.join('\n'));
     assert.deepStrictEqual(writes(sim), []);
   });

@@ -9,9 +9,9 @@ import type { ConventionPrefix, Localizer, VariableSource } from '../../tasks/Da
 export const SETTINGS_FIXTURES = path.join(REPO_ROOT, 'tests', 'fixtures', 'settings');
 export const CONTOSO_UNPACKED = path.join(SETTINGS_FIXTURES, 'contoso-unpacked');
 
-/** The task's own messages, formatted the way task-lib's loc formats them. */
+/** The task's messages (the bundled task.json, shared ones merged in), formatted the way task-lib's loc formats them. */
 export function taskLoc(): Localizer {
-  const task = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'tasks', 'DataverseDeploymentSettingsV1', 'task.json'), 'utf8')) as { messages: Record<string, string> };
+  const task = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'dist', 'tasks', 'DataverseDeploymentSettingsV1', 'task.json'), 'utf8')) as { messages: Record<string, string> };
   return (key, ...args) => {
     const message = task.messages[key];
     if (message === undefined) throw new Error(`no message '${key}' in task.json`);

@@ -1,5 +1,4 @@
 import * as assert from 'assert';
-import { sleep } from '../../tasks/common/concurrency';
 import { applyPlan } from '../../tasks/DataverseActivateFlowsV1/modules/apply';
 import { PlannedFlow } from '../../tasks/DataverseActivateFlowsV1/modules/plan';
 import { runSchedule } from '../../tasks/DataverseActivateFlowsV1/modules/scheduler';
@@ -9,50 +8,66 @@ const loc = (key: string, ...args: unknown[]) => `${key}(${args.join('|')})`;
 interface Job {
   id: string;
   dependsOn: string[];
-  ms: number;
+  /** How many event-loop turns the fake activation takes. */
+  turns: number;
 }
 
-/** A fake activation that records when each job started and ended. */
-function recorder(fail: string[] = []) {
-  const started = new Map<string, number>();
-  const ended = new Map<string, number>();
+/** Lets the event loop run `n` times: a duration in steps, not in milliseconds. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** A fake activation that records the order in which jobs start and end (no clock involved). */
+function recorder(fail: string[] = [], gates = new Map<string, Promise<void>>()) {
+  const events: string[] = [];
   let running = 0;
   let peak = 0;
-  const t0 = Date.now();
   const run = async (job: Job) => {
-    started.set(job.id, Date.now() - t0);
+    events.push(`start:${job.id}`);
     running++;
     peak = Math.max(peak, running);
-    await sleep(job.ms);
+    await (gates.get(job.id) ?? turns(job.turns));
     running--;
-    ended.set(job.id, Date.now() - t0);
+    events.push(`end:${job.id}`);
     return !fail.includes(job.id);
   };
-  return { run, started, ended, peak: () => peak };
+  const at = (event: string) => {
+    const index = events.indexOf(event);
+    assert.ok(index >= 0, `${event} happened`);
+    return index;
+  };
+  return { run, events, at, started: (id: string) => events.includes(`start:${id}`), peak: () => peak };
 }
 
 describe('activate: scheduler', () => {
   it('starts a caller as soon as its own children are done, without waiting for a whole level', async () => {
-    // fast-child finishes long before slow-child; caller-of-fast must not wait for slow-child.
+    // slow-child is held until caller-of-fast has run (or, if the scheduler waits for the whole
+    // level, until a long bound passes): caller-of-fast must start while slow-child still runs.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
     const jobs: Job[] = [
-      { id: 'slow-child', dependsOn: [], ms: 200 },
-      { id: 'fast-child', dependsOn: [], ms: 10 },
-      { id: 'caller-of-fast', dependsOn: ['fast-child'], ms: 10 },
-      { id: 'caller-of-both', dependsOn: ['fast-child', 'slow-child'], ms: 10 },
+      { id: 'slow-child', dependsOn: [], turns: 0 },
+      { id: 'fast-child', dependsOn: [], turns: 1 },
+      { id: 'caller-of-fast', dependsOn: ['fast-child'], turns: 1 },
+      { id: 'caller-of-both', dependsOn: ['fast-child', 'slow-child'], turns: 1 },
     ];
-    const r = recorder();
-    const results = await runSchedule(jobs, 4, r.run);
-    assert.ok((r.started.get('caller-of-fast') as number) < 150, `caller-of-fast started at ${r.started.get('caller-of-fast')} ms`);
-    assert.ok((r.started.get('caller-of-both') as number) >= (r.ended.get('slow-child') as number));
+    const r = recorder([], new Map([['slow-child', Promise.race([held, turns(500)])]]));
+    const results = await runSchedule(jobs, 4, async (job: Job) => {
+      const ok = await r.run(job);
+      if (job.id === 'caller-of-fast') release();
+      return ok;
+    });
+    assert.ok(r.at('start:caller-of-fast') < r.at('end:slow-child'), r.events.join(', '));
+    assert.ok(r.at('start:caller-of-both') > r.at('end:slow-child'), r.events.join(', '));
     assert.ok([...results.values()].every((s) => s.status === 'succeeded'));
   });
 
   it('never runs more than maxParallel at once, and runs children before callers', async () => {
-    const jobs: Job[] = Array.from({ length: 20 }, (_, i) => ({ id: `j${i}`, dependsOn: i >= 10 ? [`j${i - 10}`] : [], ms: 5 + (i % 3) * 5 }));
+    const jobs: Job[] = Array.from({ length: 20 }, (_, i) => ({ id: `j${i}`, dependsOn: i >= 10 ? [`j${i - 10}`] : [], turns: 1 + (i % 3) }));
     const r = recorder();
     await runSchedule(jobs, 3, r.run);
     assert.strictEqual(r.peak(), 3);
-    for (let i = 10; i < 20; i++) assert.ok((r.started.get(`j${i}`) as number) >= (r.ended.get(`j${i - 10}`) as number));
+    for (let i = 10; i < 20; i++) assert.ok(r.at(`start:j${i}`) > r.at(`end:j${i - 10}`));
   });
 
   it('runs one at a time with maxParallel 1, in priority order among ready jobs', async () => {
@@ -74,11 +89,11 @@ describe('activate: scheduler', () => {
 
   it('blocks every direct and indirect caller of a failed job and never runs them', async () => {
     const jobs: Job[] = [
-      { id: 'child', dependsOn: [], ms: 5 },
-      { id: 'sibling', dependsOn: [], ms: 5 },
-      { id: 'caller', dependsOn: ['child'], ms: 5 },
-      { id: 'top', dependsOn: ['caller', 'sibling'], ms: 5 },
-      { id: 'unrelated', dependsOn: ['sibling'], ms: 5 },
+      { id: 'child', dependsOn: [], turns: 1 },
+      { id: 'sibling', dependsOn: [], turns: 1 },
+      { id: 'caller', dependsOn: ['child'], turns: 1 },
+      { id: 'top', dependsOn: ['caller', 'sibling'], turns: 1 },
+      { id: 'unrelated', dependsOn: ['sibling'], turns: 1 },
     ];
     const r = recorder(['child']);
     const results = await runSchedule(jobs, 2, r.run);
@@ -86,7 +101,7 @@ describe('activate: scheduler', () => {
     assert.deepStrictEqual(results.get('caller'), { status: 'blocked', blockedBy: ['child'] });
     assert.deepStrictEqual(results.get('top'), { status: 'blocked', blockedBy: ['caller'] });
     assert.deepStrictEqual(results.get('unrelated'), { status: 'succeeded' });
-    assert.ok(!r.started.has('caller') && !r.started.has('top'));
+    assert.ok(!r.started('caller') && !r.started('top'));
   });
 
   it('treats a job that throws as failed', async () => {

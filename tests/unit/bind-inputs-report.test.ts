@@ -5,6 +5,7 @@ import * as path from 'path';
 import { UserError } from '../../tasks/common/errors';
 import { EndpointAuthorization, TaskHost, VariableEntry } from '../../tasks/common/task-host';
 import { ConnectionInfo } from '../../tasks/common/connections';
+import { agentHost, capture, quietly } from '../helpers/agent-host';
 import { readInputs } from '../../tasks/DataverseBindConnectionReferencesV1/modules/inputs';
 import { planBindings, PlanInput } from '../../tasks/DataverseBindConnectionReferencesV1/modules/plan';
 import { buildItems, countItems } from '../../tasks/DataverseBindConnectionReferencesV1/modules/report';
@@ -55,10 +56,16 @@ class FakeHost implements TaskHost {
 }
 
 const BASE = { PowerPlatformSPN: 'spn', SolutionName: 'ContosoCore' };
+const TEMP = fs.mkdtempSync(path.join(os.tmpdir(), 'bind-inputs-'));
+
+/** The real agent host of the bundled task, with these inputs and the sources folder set. */
+function agentWith(inputs: Record<string, string>) {
+  return agentHost('DataverseBindConnectionReferencesV1', { inputs, variables: { 'System.DefaultWorkingDirectory': SOURCES }, tempDirectory: TEMP });
+}
 
 function inputError(inputs: Record<string, string>): string {
   try {
-    readInputs(new FakeHost(inputs));
+    quietly(() => readInputs(agentWith(inputs)));
   } catch (error) {
     assert.ok(error instanceof UserError, String(error));
     return error.message;
@@ -66,14 +73,18 @@ function inputError(inputs: Record<string, string>): string {
   assert.fail('expected a UserError');
 }
 
+const read = (inputs: Record<string, string>) => quietly(() => readInputs(agentWith(inputs)));
+
 describe('bind connection references: inputs', () => {
+  after(() => fs.rmSync(TEMP, { recursive: true, force: true }));
+
   it('names the service connection first, then the solution', () => {
-    assert.match(inputError({}), /^InputRequired\(PowerPlatformSPN/);
-    assert.match(inputError({ PowerPlatformSPN: 'spn' }), /^InputRequired\(SolutionName/);
+    assert.match(inputError({}), /^Input 'PowerPlatformSPN' is required\./);
+    assert.match(inputError({ PowerPlatformSPN: 'spn' }), /^Input 'SolutionName' is required\./);
   });
 
   it('takes the defaults of the contract', () => {
-    const inputs = readInputs(new FakeHost({ ...BASE, SettingsFile: SOURCES }));
+    const inputs = read({ ...BASE, SettingsFile: SOURCES });
     assert.strictEqual(inputs.impersonation, 'ConnectionOwner');
     assert.strictEqual(inputs.failOnUnbound, true);
     assert.strictEqual(inputs.dryRun, false);
@@ -82,9 +93,11 @@ describe('bind connection references: inputs', () => {
   });
 
   it('rejects an unknown Impersonation and a non-boolean, naming the input', () => {
-    assert.match(inputError({ ...BASE, Impersonation: 'User' }), /^InputInvalid\(Impersonation\|ImpersonationInvalid\(User\)\)/);
-    assert.match(inputError({ ...BASE, DryRun: 'maybe' }), /^InputInvalid\(DryRun/);
-    assert.strictEqual(readInputs(new FakeHost({ ...BASE, Impersonation: 'none' })).impersonation, 'None');
+    assert.strictEqual(inputError({ ...BASE, Impersonation: 'User' }), "Input 'Impersonation' is invalid: 'User' is not one of: ConnectionOwner, None.");
+    assert.match(inputError({ ...BASE, DryRun: 'maybe' }), /^Input 'DryRun' is invalid: 'maybe' is not a boolean/);
+    assert.match(inputError({ ...BASE, ConnectionOwner: 'not a user' }), /^Input 'ConnectionOwner' is invalid: 'not a user' is neither/);
+    assert.strictEqual(read({ ...BASE, Impersonation: 'none' }).impersonation, 'None');
+    assert.strictEqual(read({ ...BASE, DryRun: 'YES' }).dryRun, true);
   });
 
   it('reads connection ids from a settings file by logical name, case-insensitively, and says which value wins', () => {
@@ -101,14 +114,14 @@ describe('bind connection references: inputs', () => {
         ],
       }),
     );
-    const host = new FakeHost({ ...BASE, SettingsFile: file, ConnectionOwner: 'Svc@Contoso.com' });
-    const inputs = readInputs(host);
+    const { result: inputs, output } = capture(() => readInputs(agentWith({ ...BASE, SettingsFile: file, ConnectionOwner: 'Svc@Contoso.com' })));
     assert.deepStrictEqual([...inputs.settings], [['contoso_a', 'two']]);
-    assert.strictEqual(host.warnings.length, 1);
+    assert.strictEqual(output.split('\n').filter((line) => line.startsWith('##vso[task.issue type=warning')).length, 1);
     assert.deepStrictEqual(inputs.connectionOwner, { raw: 'Svc@Contoso.com', upn: 'svc@contoso.com' });
-    assert.match(inputError({ ...BASE, SettingsFile: path.join(dir, 'missing.json') }), /^SettingsFileInvalid\(/);
+    assert.match(inputError({ ...BASE, SettingsFile: path.join(dir, 'missing.json') }), /^The deployment settings file '.*missing\.json' \(SettingsFile input\) cannot be used/);
     fs.writeFileSync(file, '{ not json');
-    assert.match(inputError({ ...BASE, SettingsFile: file }), /^SettingsFileInvalid\(.*not valid JSON/);
+    assert.match(inputError({ ...BASE, SettingsFile: file }), /^The deployment settings file .* cannot be used: .*not valid JSON/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

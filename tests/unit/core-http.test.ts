@@ -125,31 +125,6 @@ describe('HTTP client and Dataverse client against the simulator', function () {
     assert.deepStrictEqual(sim.log.filter((e) => e.path.endsWith('/WhoAmI')).slice(-2).map((e) => e.status), [401, 200]);
   });
 
-  it('sends atomic change sets with $batch and reports every result with continue-on-error', async () => {
-    const refs = await dataverse.getAll<{ connectionreferenceid: string; connectionreferencelogicalname: string }>(
-      'connectionreferences?$select=connectionreferenceid,connectionreferencelogicalname',
-    );
-    const ok = refs[0];
-    const failing = await assert.rejects(
-      dataverse.batch([
-        [
-          { method: 'PATCH', path: `connectionreferences(${ok.connectionreferenceid})`, body: { description: 'changed' } },
-          { method: 'PATCH', path: 'connectionreferences(00000000-0000-0000-0000-000000000000)', body: { description: 'x' } },
-        ],
-      ]),
-      (error: unknown) => error instanceof PlatformError && error.code === '0x80040217',
-    );
-    assert.strictEqual(failing, undefined);
-    const after = await dataverse.get<{ description?: string }>(`connectionreferences(${ok.connectionreferenceid})?$select=description`);
-    assert.notStrictEqual(after.description, 'changed', 'the change set was rolled back');
-
-    const results = await dataverse.batch(
-      [[{ method: 'PATCH', path: 'connectionreferences(00000000-0000-0000-0000-000000000000)', body: { description: 'x' } }], [{ method: 'GET', path: 'WhoAmI' }]],
-      { continueOnError: true },
-    );
-    assert.deepStrictEqual(results.map((r) => r.status), [404, 200]);
-  });
-
   it('keeps requests in flight under its concurrency bound', async () => {
     const bounded = new HttpClient({ network: { rejectUnauthorized: true, extraCa: [fs.readFileSync(sim.caFile, 'utf8')] }, maxConcurrency: 4 });
     const client = new DataverseClient(bounded, sim.url, tokens.source(sim.url));

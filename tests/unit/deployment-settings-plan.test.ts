@@ -326,7 +326,7 @@ describe('deployment settings: validation rules', () => {
   it('masks a Key Vault reference whose variable type is unknown (an entry only in the settings)', () => {
     const p = plan({ solution: undefined, starting: { EnvironmentVariables: [{ SchemaName: 'x_Secret', Value: KV }, { SchemaName: 'x_Plain', Value: 'v' }], ConnectionReferences: [] } });
     assert.deepStrictEqual(p.variables.map((v) => [v.schemaName, v.secret]), [['x_Plain', false], ['x_Secret', true]]);
-    const report = JSON.stringify(buildReport(p, { inputs: { target: 'File', validate: true, failOnMissingValues: true, updateApproval: false }, environmentUrl: ENV, written: true, text }));
+    const report = JSON.stringify(buildReport(p, { inputs: { target: 'File', outputFile: 'deploymentsettings.json', validate: true, failOnMissingValues: true, updateApproval: false }, environmentUrl: ENV, written: true, text }));
     assert.ok(!report.includes(KV));
   });
 

@@ -50,6 +50,7 @@ interface ExpectedInput {
 const commonInputs: Record<string, ExpectedInput> = {
   PowerPlatformSPN: { type: 'connectedService:powerplatform-spn', required: true },
   Environment: { type: 'string', defaultValue: '$(BuildTools.EnvironmentUrl)' },
+  PublishTestResults: { type: 'boolean', defaultValue: 'false' },
 };
 
 const expected: {
@@ -139,9 +140,37 @@ const sharedMessages: Record<string, number> = {
 
 const placeholders = (text: string): number => (text.match(/%s/g) ?? []).length;
 
+/** The task.json the agent gets: the bundled one, with the shared messages merged in. */
 function readTask(folder: string): TaskJson {
+  return JSON.parse(fs.readFileSync(path.join(repoRoot, 'dist', 'tasks', folder, 'task.json'), 'utf8')) as TaskJson;
+}
+
+function readSourceTask(folder: string): TaskJson {
   return JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', folder, 'task.json'), 'utf8')) as TaskJson;
 }
+
+describe('shared messages', () => {
+  const shared = JSON.parse(fs.readFileSync(path.join(repoRoot, 'tasks', 'common', 'messages.json'), 'utf8')) as Record<string, string>;
+  const folders = fs
+    .readdirSync(path.join(repoRoot, 'tasks'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && /V\d+$/.test(d.name))
+    .map((d) => d.name);
+
+  it('every bundled task.json carries the same text for each shared key', () => {
+    assert.ok(Object.keys(shared).length > 0);
+    for (const folder of folders) {
+      const messages = readTask(folder).messages;
+      for (const [key, text] of Object.entries(shared)) assert.strictEqual(messages[key], text, `${folder}: ${key}`);
+    }
+  });
+
+  it('no task.json redefines a shared key (one text, one place)', () => {
+    for (const folder of folders) {
+      const own = Object.keys(readSourceTask(folder).messages).filter((key) => key in shared);
+      assert.deepStrictEqual(own, [], `${folder} redefines shared messages`);
+    }
+  });
+});
 
 describe('task.json', () => {
   it('there is exactly one task folder per contract task', () => {

@@ -128,6 +128,7 @@ function toReferenceFacts(record: ConnectionReferenceRecord): ReferenceFacts {
   };
 }
 
+
 /**
  * The environment's connections, to find who owns each. Listing them needs the application to be
  * registered as a Power Platform management app; a refusal is explained with the fix.

@@ -1,5 +1,5 @@
-import { UserError } from '../../common/errors';
-import { OwnerSpec, parseOwner } from '../../common/connections';
+import { OwnerSpec } from '../../common/connections';
+import { InputReader, toOwnerSpec } from '../../common/input-reader';
 import { readDeploymentSettingsFile } from '../../common/settings-file';
 import { TaskHost } from '../../common/task-host';
 import { Impersonation } from './plan';
@@ -18,13 +18,13 @@ export interface BindInputs {
 /** Reads and checks every input before anything is sent to the service. */
 export function readInputs(host: TaskHost): BindInputs {
   // The service connection is checked first (as connect does), so a step with no inputs names it.
-  if (!host.input('PowerPlatformSPN')) throw new UserError(host.loc('InputRequired', 'PowerPlatformSPN', host.loc('ServiceConnectionHint')));
-  const solutionName = host.input('SolutionName');
-  if (!solutionName) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNameHint')));
-
-  const impersonationText = host.input('Impersonation') ?? 'ConnectionOwner';
-  const impersonation = (['ConnectionOwner', 'None'] as const).find((v) => v.toLowerCase() === impersonationText.toLowerCase());
-  if (!impersonation) throw new UserError(host.loc('InputInvalid', 'Impersonation', host.loc('ImpersonationInvalid', impersonationText)));
+  const read = new InputReader(host);
+  read.required('PowerPlatformSPN', 'ServiceConnectionHint');
+  const solutionName = read.required('SolutionName', 'SolutionNameHint');
+  const impersonation = read.pick('Impersonation', ['ConnectionOwner', 'None'] as const, 'ConnectionOwner');
+  const connectionOwner = toOwnerSpec(read.user('ConnectionOwner'));
+  const failOnUnbound = read.boolean('FailOnUnbound', true);
+  const dryRun = read.boolean('DryRun', false);
 
   const settingsFile = host.filePathInput('SettingsFile');
   const settings = new Map<string, string>();
@@ -44,17 +44,9 @@ export function readInputs(host: TaskHost): BindInputs {
     solutionName,
     settingsFile,
     settings,
-    connectionOwner: parseOwner(host.input('ConnectionOwner')),
+    connectionOwner,
     impersonation,
-    failOnUnbound: booleanInput(host, 'FailOnUnbound', true),
-    dryRun: booleanInput(host, 'DryRun', false),
+    failOnUnbound,
+    dryRun,
   };
-}
-
-function booleanInput(host: TaskHost, name: string, defaultValue: boolean): boolean {
-  const value = host.input(name);
-  if (value === undefined) return defaultValue;
-  if (/^(true|yes|1)$/i.test(value)) return true;
-  if (/^(false|no|0)$/i.test(value)) return false;
-  throw new UserError(host.loc('InputInvalid', name, host.loc('BooleanInvalid', value)));
 }

@@ -1,64 +1,58 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../../common/errors';
-import { OwnerSpec, parseOwner } from '../../common/connections';
+import { OwnerSpec } from '../../common/connections';
+import { InputReader, toOwnerSpec } from '../../common/input-reader';
 import { TaskHost } from '../../common/task-host';
 
 export type Target = 'File' | 'StageRun';
 
-export interface SettingsInputs {
-  target: Target;
+interface CommonSettingsInputs {
   solutionPath?: string;
   settingsPath?: string;
-  /** Target File: where the settings are written. */
-  outputFile?: string;
   owner?: OwnerSpec;
   validate: boolean;
   failOnMissingValues: boolean;
-  /** Target StageRun: the deployment stage run id (lower-case GUID). */
-  stageRunId?: string;
+}
+
+/** Target File: the settings are written to `outputFile`. */
+export interface FileTargetInputs extends CommonSettingsInputs {
+  target: 'File';
+  outputFile: string;
+  stageRunId?: undefined;
+  updateApproval: false;
+}
+
+/** Target StageRun: the settings of a deployment stage run (lower-case GUID). */
+export interface StageRunTargetInputs extends CommonSettingsInputs {
+  target: 'StageRun';
+  stageRunId: string;
+  outputFile?: undefined;
   updateApproval: boolean;
 }
 
-const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+export type SettingsInputs = FileTargetInputs | StageRunTargetInputs;
+
 const MACRO = /\$\([^)]+\)/;
 
 /** Reads and checks every input before anything reaches the service. */
 export function readInputs(host: TaskHost): SettingsInputs {
-  if (!host.input('PowerPlatformSPN')) throw new UserError(host.loc('InputRequired', 'PowerPlatformSPN', host.loc('ServiceConnectionHint')));
-  const targetRaw = host.input('Target') ?? 'File';
-  const target = (['File', 'StageRun'] as const).find((t) => t.toLowerCase() === targetRaw.toLowerCase());
-  if (!target) throw new UserError(host.loc('InputInvalid', 'Target', host.loc('TargetInvalid', targetRaw)));
-
-  const validate = booleanInput(host, 'Validate', true);
-  const failOnMissingValues = booleanInput(host, 'FailOnMissingValues', true);
-  const updateApproval = booleanInput(host, 'UpdateApproval', false);
-  const solutionPath = host.filePathInput('SolutionInputFile');
-  const settingsPath = host.filePathInput('SettingsFile');
-  const owner = parseOwner(host.input('ConnectionOwner'));
-
-  let stageRunId: string | undefined;
-  let outputFile: string | undefined;
+  const read = new InputReader(host);
+  read.required('PowerPlatformSPN', 'ServiceConnectionHint');
+  const target = read.pick('Target', ['File', 'StageRun'] as const, 'File');
+  const common: CommonSettingsInputs = {
+    validate: read.boolean('Validate', true),
+    failOnMissingValues: read.boolean('FailOnMissingValues', true),
+    solutionPath: host.filePathInput('SolutionInputFile'),
+    settingsPath: host.filePathInput('SettingsFile'),
+    owner: toOwnerSpec(read.user('ConnectionOwner')),
+  };
+  const updateApproval = read.boolean('UpdateApproval', false);
   if (target === 'StageRun') {
-    const raw = host.input('StageRunId');
-    if (!raw) throw new UserError(host.loc('InputRequired', 'StageRunId', host.loc('StageRunIdHint')));
-    const match = GUID.exec(raw);
-    if (!match) throw new UserError(host.loc('InputInvalid', 'StageRunId', host.loc('StageRunIdNotGuid', raw)));
-    stageRunId = match[1].toLowerCase();
-  } else {
-    if (!solutionPath && !settingsPath) throw new UserError(host.loc('InputRequired', 'SolutionInputFile', host.loc('SolutionOrSettingsRequired')));
-    outputFile = outputFilePath(host);
+    return { ...common, target, stageRunId: read.guid('StageRunId', 'StageRunIdHint'), updateApproval };
   }
-
-  return { target, solutionPath, settingsPath, outputFile, owner, validate, failOnMissingValues, stageRunId, updateApproval };
-}
-
-function booleanInput(host: TaskHost, name: string, fallback: boolean): boolean {
-  const raw = host.input(name);
-  if (raw === undefined) return fallback;
-  if (/^true$/i.test(raw)) return true;
-  if (/^false$/i.test(raw)) return false;
-  throw new UserError(host.loc('InputInvalid', name, host.loc('BooleanInvalid', raw)));
+  if (!common.solutionPath && !common.settingsPath) throw new UserError(host.loc('InputRequired', 'SolutionInputFile', host.loc('SolutionOrSettingsRequired')));
+  return { ...common, target, outputFile: outputFilePath(host), updateApproval: false };
 }
 
 /** OutputFile, or the default when it is not given or still holds an unresolved `$(...)` macro. */
