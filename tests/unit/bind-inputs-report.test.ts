@@ -118,9 +118,9 @@ describe('bind connection references: inputs', () => {
     assert.deepStrictEqual([...inputs.settings], [['contoso_a', 'two']]);
     assert.strictEqual(output.split('\n').filter((line) => line.startsWith('##vso[task.issue type=warning')).length, 1);
     assert.deepStrictEqual(inputs.connectionOwner, { raw: 'Svc@Contoso.com', upn: 'svc@contoso.com' });
-    assert.match(inputError({ ...BASE, SettingsFile: path.join(dir, 'missing.json') }), /^The deployment settings file '.*missing\.json' \(SettingsFile input\) cannot be used/);
+    assert.match(inputError({ ...BASE, SettingsFile: path.join(dir, 'missing.json') }), /^Input 'SettingsFile' \('.*missing\.json'\) cannot be used: the file does not exist/);
     fs.writeFileSync(file, '{ not json');
-    assert.match(inputError({ ...BASE, SettingsFile: file }), /^The deployment settings file .* cannot be used: .*not valid JSON/);
+    assert.match(inputError({ ...BASE, SettingsFile: file }), /^Input 'SettingsFile' .* cannot be used: it is not valid JSON/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

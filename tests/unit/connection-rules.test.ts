@@ -106,7 +106,8 @@ describe('connection rules: the connection checks', () => {
 
 describe('connection rules: the problem catalogue', () => {
   const tasks = ['DataverseBindConnectionReferencesV1', 'DataverseDeploymentSettingsV1'];
-  const messages = tasks.map((task) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'tasks', task, 'task.json'), 'utf8')).messages as Record<string, string>);
+  // The bundled task.json: the task's own messages with the shared ones merged in, as the agent reads it.
+  const messages = tasks.map((task) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'dist', 'tasks', task, 'task.json'), 'utf8')).messages as Record<string, string>);
 
   it('every message of the catalogue is in every task that reports it, with the same text', () => {
     const keys = Object.values(CONNECTION_PROBLEMS).flatMap((spec) => [spec.messageKey, spec.hintKey]);
