@@ -3,7 +3,7 @@ import { PlatformError } from './errors';
 import { mapWithConcurrency } from './concurrency';
 
 /** Why a change is made as a user rather than as the service principal. */
-export type ActorReason = 'connectionOwner' | 'impersonateUser' | 'invokerReference';
+export type ActorReason = 'connectionOwner' | 'impersonateUser' | 'invokerReference' | 'activateAs';
 
 /** Who a change is made as; in a report, `servicePrincipal` or the user's Entra object id. */
 export type Actor = { kind: 'servicePrincipal' } | { kind: 'user'; objectId: string; reason: ActorReason };

@@ -1,8 +1,9 @@
 import { UserError } from '../../common/errors';
 import { TaskHost } from '../../common/task-host';
 import { ImpersonationMode } from './plan';
+import { StateInputs, readStateInputs } from './state-inputs';
 
-export interface ActivateInputs {
+export interface ActivateInputs extends StateInputs {
   solutionName: string;
   flows: string[];
   flowsToTurnOff: string[];
@@ -25,7 +26,7 @@ export function readInputs(host: TaskHost): ActivateInputs {
   const impersonateUser = host.input('ImpersonateUser');
   if (impersonation === 'User' && !impersonateUser) throw new UserError(host.loc('InputRequired', 'ImpersonateUser', host.loc('ImpersonateUserHelp')));
 
-  return {
+  const common = {
     solutionName,
     flows: lines(host.input('Flows')),
     flowsToTurnOff: lines(host.input('FlowsToTurnOff')),
@@ -35,6 +36,7 @@ export function readInputs(host: TaskHost): ActivateInputs {
     errorHandling: pick(host, 'ErrorHandling', ['Fail', 'Warn'] as const, 'Fail'),
     dryRun: parseBoolean(host, 'DryRun'),
   };
+  return { ...common, ...readStateInputs(host) };
 }
 
 function lines(value: string | undefined): string[] {

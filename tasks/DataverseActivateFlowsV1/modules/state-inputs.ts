@@ -1,0 +1,34 @@
+import { UserError } from '../../common/errors';
+import { TaskHost } from '../../common/task-host';
+import { splitList } from '../../common/task-inputs';
+
+export type NewFlowsMode = 'On' | 'Off';
+
+/** The inputs that restore recorded states, set owners and name several solutions. */
+export interface StateInputs {
+  /** Unique names, each once (compared case-insensitively), in the order given. */
+  solutionNames: string[];
+  /** Absolute path of the states file, when given. */
+  flowStatesFile?: string;
+  newFlows: NewFlowsMode;
+  /** UPN or Entra object id. */
+  flowOwner?: string;
+}
+
+const MACRO = /\$\([^)]+\)/;
+
+export function readStateInputs(host: TaskHost): StateInputs {
+  const names = splitList(host.input('SolutionName'));
+  const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+  const file = host.filePathInput('FlowStatesFile');
+  const rawNewFlows = host.input('NewFlows');
+  const newFlows = (['On', 'Off'] as const).find((option) => option.toLowerCase() === (rawNewFlows ?? 'On').toLowerCase());
+  if (!newFlows) throw new UserError(host.loc('InputInvalid', 'NewFlows', host.loc('OptionInvalid', rawNewFlows, 'On, Off')));
+  const owner = host.input('FlowOwner')?.trim();
+  return {
+    solutionNames,
+    flowStatesFile: file && !MACRO.test(file) ? file : undefined,
+    newFlows,
+    flowOwner: owner && !MACRO.test(owner) ? owner : undefined,
+  };
+}
