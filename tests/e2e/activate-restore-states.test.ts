@@ -188,4 +188,52 @@ describe('DataverseActivateFlows: FlowOwner assigns flows before they are turned
     assert.ok(run.resultMessage?.includes(DAVE_DISABLED.upn as string) && run.resultMessage.includes('FlowOwner'), run.resultMessage);
     assert.deepStrictEqual(writes(sim), []);
   });
+
+  it('fails a flow whose assignment fails, and blocks its callers', async () => {
+    sim.addFault({ method: 'PATCH', pathIncludes: `workflows(${flowId(CORE, 1)})`, kind: '401', times: -1 });
+    const run = await runActivate(sim, { SolutionName: 'ContosoCore', FlowsToTurnOff: 'Kept off', FlowOwner: ALICE.upn });
+    assert.strictEqual(run.result, 'Failed', describeRun(run));
+    const items = byName(run);
+    assert.strictEqual(items.get('Core child')?.outcome, 'failed');
+    assert.strictEqual(items.get('Core child')?.owner, undefined, 'no owner change is reported where none was made');
+    assert.strictEqual(items.get('Core caller')?.outcome, 'blocked');
+    assert.ok(!sim.state.flowHistory.some((e) => e.workflowId === flowId(CORE, 2) && e.by !== 'import'), 'the caller is neither assigned nor turned on');
+  });
+});
+
+describe('DataverseActivateFlows: with a states file, the number of reads does not grow with the number of flows', function () {
+  let sim: Simulator;
+  const many = (solution: string, number: number, count: number) =>
+    Array.from({ length: count }, (_, i) => flow(solution, number, i + 1, `${solution} ${String(i + 1).padStart(3, '0')}`, i % 2 === 0 ? 1 : 0));
+  before(async () => {
+    sim = await startSimulator({
+      scenario: baseScenario({ environmentId: 'contoso-states-scale-env', solutions: [{ uniqueName: 'Ten' }, { uniqueName: 'FiveHundred' }], flows: [...many('Ten', 8, 10), ...many('FiveHundred', 9, 500)] }),
+    });
+  });
+  after(async () => sim?.stop());
+
+  const reads = () =>
+    sim.log
+      .filter((e) => e.kind === 'read')
+      .map((e) => `${e.method} ${e.path.replace(/\([0-9a-f-]{36}\)/, '(<id>)')}`)
+      .sort();
+
+  async function restore(solution: string): Promise<string[]> {
+    const saved = await runSave(sim, solution);
+    assert.strictEqual(saved.result, 'Succeeded', describeRun(saved));
+    const names = sim.state.snapshot().flows.filter((f) => f.name.startsWith(`${solution} `)).map((f) => f.name);
+    sim.state.simulateImport({ turnOn: names });
+    sim.clearLog();
+    const run = await runActivate(sim, { SolutionName: solution, FlowStatesFile: saved.outputs.FlowStatesFile, MaxParallel: '32' });
+    assert.strictEqual(run.result, 'Succeeded', describeRun(run));
+    const items = readReport(run).items;
+    assert.strictEqual(items.filter((i) => i.outcome === 'deactivated').length, names.length / 2, 'every flow recorded off is turned off again');
+    return reads();
+  }
+
+  it('makes the same read requests for 10 flows as for 500', async () => {
+    const forTen = await restore('Ten');
+    const forFiveHundred = await restore('FiveHundred');
+    assert.deepStrictEqual(forFiveHundred, forTen);
+  });
 });
