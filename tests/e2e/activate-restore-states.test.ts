@@ -151,6 +151,7 @@ describe('DataverseActivateFlows: FlowOwner assigns flows before they are turned
     const dry = await runActivate(sim, { SolutionName: 'ContosoCore', FlowsToTurnOff: 'Kept off', FlowOwner: ALICE.upn, DryRun: 'true' });
     assert.strictEqual(dry.result, 'Succeeded', describeRun(dry));
     assert.deepStrictEqual(byName(dry).get('Core child')?.owner, { from: `${APP_ID}@app`, to: ALICE.upn }, 'a dry run reports the assignment');
+    assert.ok(dry.stdout.includes(`first assigned from ${APP_ID}@app to ${ALICE.upn}`), 'and logs it');
     assert.deepStrictEqual(writes(sim), []);
 
     const run = await runActivate(sim, { SolutionName: 'ContosoCore', FlowsToTurnOff: 'Kept off', FlowOwner: ALICE.objectId });

@@ -135,6 +135,7 @@ function logPlan(host: TaskHost, plan: Plan, spName: string, loc: Localize, dryR
     const state = flow.outcome === 'pending' ? '' : ` [${flow.outcome}${flow.error ? `: ${flow.error.code}` : ''}]`;
     const key = flow.action === 'turnOn' ? 'PlanTurnOn' : 'PlanTurnOff';
     host.remoteInfo(`${loc(key, flow.order, flow.name, actorLabel(flow, spName, loc) || '-', flow.level)}${state}`);
+    if (flow.owner) host.remoteInfo(loc('PlanAssignOwner', flow.owner.from, flow.owner.to, flow.name));
   }
 }
 
