@@ -25,6 +25,8 @@ export function readStateInputs(host: TaskHost): StateInputs {
   const newFlows = (['On', 'Off'] as const).find((option) => option.toLowerCase() === (rawNewFlows ?? 'On').toLowerCase());
   if (!newFlows) throw new UserError(host.loc('InputInvalid', 'NewFlows', host.loc('OptionInvalid', rawNewFlows, 'On, Off')));
   const owner = host.input('FlowOwner')?.trim();
+  // The save step's output macro left unresolved means that step did not run: say so, since every flow would then be turned on.
+  if (file && MACRO.test(file)) host.warning(host.loc('FlowStatesFileUnresolved', file));
   return {
     solutionNames,
     flowStatesFile: file && !MACRO.test(file) ? file : undefined,
