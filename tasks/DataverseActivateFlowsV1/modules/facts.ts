@@ -49,9 +49,9 @@ export interface UserFacts {
   disabled?: boolean;
 }
 
-/** `statecode` of a flow that counts as off when it is wanted off: off or suspended. */
-export function isOffState(statecode: number): boolean {
-  return statecode !== STATE_ON;
+/** Whether a flow is already as wanted; a suspended flow wanted off is left as it is (it does not run either). */
+export function inWantedState(statecode: number, action: FlowAction): boolean {
+  return action === 'turnOn' ? statecode === STATE_ON : statecode !== STATE_ON;
 }
 
 /** A flow outside the solution that a flow of the solution calls. */

@@ -3,7 +3,7 @@ import { AlmFlowProblem, readAlmFlowVariables } from '../../common/alm-flow-vari
 import { PipelineVariable } from '../../common/alm-variables';
 import { UserError } from '../../common/errors';
 import { FlowAction, FlowFacts, Localize, UserFacts } from './facts';
-import { IdentityChoice } from './plan-identity';
+import { IdentityChoice, IdentityContext, chooseIdentity } from './plan-identity';
 
 /**
  * Per-flow settings that override the task's inputs for one flow: the ALM Accelerator's
@@ -59,4 +59,11 @@ export function applyActivateAs(
   if ('error' in base) return base;
   const actor: Actor = { kind: 'user', objectId: user.objectId.toLowerCase(), reason: 'activateAs' };
   return { actor, bound: base.bound };
+}
+
+/** Who changes the flow: the identity the inputs give, unless `activateflow.activateas.*` names a user for it. */
+export function identityOf(flow: FlowFacts, action: FlowAction, context: IdentityContext, activateAs: ReadonlyMap<string, UserFacts> | undefined, loc: Localize): IdentityChoice {
+  return applyActivateAs(chooseIdentity(flow, action, context, loc), action, activateAs?.get(flow.id), () =>
+    chooseIdentity(flow, action, { ...context, impersonation: 'None' }, loc),
+  );
 }

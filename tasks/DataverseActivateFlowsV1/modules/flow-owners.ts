@@ -75,3 +75,16 @@ export function ownerDecision(
   if (!willSend) return { ownerKept: { owner: from, wanted: userLabel(target) } };
   return { owner: { from, to: userLabel(target), ...(flow.ownerId ? { fromSystemUserId: flow.ownerId } : {}), toSystemUserId: to } };
 }
+
+/** The owner decision of every flow to turn on that is off (to assign) or on (owner kept). */
+export function decideOwners(
+  planned: Iterable<{ id: string; action: string; outcome: string; owner?: OwnerChange; ownerKept?: OwnerKept }>,
+  flowsById: ReadonlyMap<string, FlowFacts>,
+  input: { ownerTargets?: ReadonlyMap<string, UserFacts>; ownerLabels?: ReadonlyMap<string, string> },
+): void {
+  for (const item of planned) {
+    const flow = flowsById.get(item.id);
+    if (!flow || item.action !== 'turnOn' || (item.outcome !== 'pending' && item.outcome !== 'alreadyInState')) continue;
+    Object.assign(item, ownerDecision(flow, item.outcome === 'pending', input.ownerTargets?.get(item.id), input.ownerLabels ?? new Map()));
+  }
+}

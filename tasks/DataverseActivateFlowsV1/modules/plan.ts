@@ -3,12 +3,12 @@ import { ConnectionInfo } from '../../common/connections';
 import { UserError } from '../../common/errors';
 import { describeFlowProblem } from '../../common/problems/flow';
 import { normaliseFlowId } from './definition';
-import { ExternalFlowFacts, FlowAction, FlowError, FlowFacts, ImpersonationMode, Localize, ReferenceFacts, STATE_ON, UserFacts, WantedReason, isOffState } from './facts';
+import { ExternalFlowFacts, FlowAction, FlowError, FlowFacts, ImpersonationMode, Localize, ReferenceFacts, STATE_ON, UserFacts, WantedReason, inWantedState } from './facts';
 import { FlowState } from '../../common/flow-states-file';
-import { applyActivateAs } from './flow-overrides';
-import { OwnerChange, OwnerKept, ownerDecision } from './flow-owners';
+import { identityOf } from './flow-overrides';
+import { OwnerChange, OwnerKept, decideOwners } from './flow-owners';
 import { blockCallers, callersOf, findCycles, levelsOf } from './graph';
-import { ConnectionToShare, IdentityChoice, IdentityContext, chooseIdentity, connectionsNotOwnedBy, identityProblem, indexReferences, needsConnectionOwners } from './plan-identity';
+import { ConnectionToShare, IdentityContext, connectionsNotOwnedBy, identityProblem, indexReferences, needsConnectionOwners } from './plan-identity';
 import { actionOf, selectFlows } from './plan-selection';
 
 export * from './facts';
@@ -105,7 +105,7 @@ export function buildPlan(input: PlanInput, loc: Localize): Plan {
     item.reason = selection.reasons.get(flow.id);
     planned.set(flow.id, item);
     if (item.outcome === 'alreadyInState') continue;
-    const choice = identityOf(flow, action, context, input, loc);
+    const choice = identityOf(flow, action, context, input.activateAs, loc);
     if ('error' in choice) {
       fail(item, choice.error);
       continue;
@@ -158,13 +158,7 @@ export function buildPlan(input: PlanInput, loc: Localize): Plan {
     }
   }
 
-  for (const item of planned.values()) {
-    const flow = flowsById.get(item.id);
-    if (flow && item.action === 'turnOn' && (item.outcome === 'pending' || item.outcome === 'alreadyInState')) {
-      Object.assign(item, ownerDecision(flow, item.outcome === 'pending', input.ownerTargets?.get(item.id), input.ownerLabels ?? new Map()));
-    }
-  }
-
+  decideOwners(planned.values(), flowsById, input);
   assignOrder(planned);
   return { flows: [...planned.values()].sort((a, b) => a.order - b.order) };
 }
@@ -190,7 +184,7 @@ export function usersToLookUp(input: PlanInput, loc: Localize): { ownerObjectIds
   const owners = new Set<string>();
   const acting = new Set<string>();
   for (const { flow, action } of flowsToSend(input, loc)) {
-    const choice = identityOf(flow, action, context, input, loc);
+    const choice = identityOf(flow, action, context, input.activateAs, loc);
     if ('error' in choice) continue;
     if (choice.actor.kind === 'user') acting.add(choice.actor.objectId);
     for (const b of choice.bound) {
@@ -209,18 +203,6 @@ export function identityContext(input: PlanInput): IdentityContext {
     references: indexReferences(input.references),
     connections: input.connections ? new Map(input.connections.map((c) => [c.id.toLowerCase(), c])) : undefined,
   };
-}
-
-/** Who changes the flow: the identity the inputs give, unless `activateflow.activateas.*` names a user for it. */
-function identityOf(flow: FlowFacts, action: FlowAction, context: IdentityContext, input: PlanInput, loc: Localize): IdentityChoice {
-  return applyActivateAs(chooseIdentity(flow, action, context, loc), action, input.activateAs?.get(flow.id), () =>
-    chooseIdentity(flow, action, { ...context, impersonation: 'None' }, loc),
-  );
-}
-
-/** A flow wanted off that is suspended is left as it is: it does not run either. */
-function inWantedState(statecode: number, action: FlowAction): boolean {
-  return action === 'turnOn' ? statecode === STATE_ON : isOffState(statecode);
 }
 
 function newItem(flow: FlowFacts, action: FlowAction): PlannedFlow {
