@@ -209,8 +209,7 @@ export async function gatherPlanInput(
   const states = readStatesFile(inputs, environment, loc);
   // With ConnectionOwner the connection listing is nearly always needed: it is read alongside the solution.
   const listing = inputs.impersonation === 'ConnectionOwner' ? settle(gatherConnections(session, loc)) : undefined;
-  const solutionNames = inputs.solutionNames.length > 0 ? inputs.solutionNames : [inputs.solutionName];
-  const state = await gatherSolution(session.dataverse, solutionNames, environment, loc);
+  const state = await gatherSolution(session.dataverse, inputs.solutionNames, environment, loc);
   const settings = await gatherFlowSettings(session.dataverse, inputs, states, state.flows, context.variables, toUserFacts, context.notes, loc);
   const impersonateUser =
     inputs.impersonation === 'User' && inputs.impersonateUser ? await resolveImpersonateUser(session.dataverse, inputs.impersonateUser, loc) : undefined;

@@ -29,7 +29,7 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
     const environment = session.environment.url;
     const report = newReport<FlowReportItem>(TASK_NAME, environment, inputs.dryRun);
     report.identity = { objectId: session.identity.objectId, name: session.identity.name, userId: session.identity.userId };
-    report.solution = inputs.solutionName;
+    report.solution = inputs.solutionNames.join(', ');
     report.impersonation = inputs.impersonation;
     report.maxParallel = inputs.maxParallel;
 

@@ -20,6 +20,7 @@ const MACRO = /\$\([^)]+\)/;
 export function readStateInputs(host: TaskHost): StateInputs {
   const names = splitList(host.input('SolutionName'));
   const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+  if (solutionNames.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNameHelp')));
   const file = host.filePathInput('FlowStatesFile');
   const rawNewFlows = host.input('NewFlows');
   const newFlows = (['On', 'Off'] as const).find((option) => option.toLowerCase() === (rawNewFlows ?? 'On').toLowerCase());
