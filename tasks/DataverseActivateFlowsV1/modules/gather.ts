@@ -210,9 +210,10 @@ export async function gatherPlanInput(
   // With ConnectionOwner the connection listing is nearly always needed: it is read alongside the solution.
   const listing = inputs.impersonation === 'ConnectionOwner' ? settle(gatherConnections(session, loc)) : undefined;
   const state = await gatherSolution(session.dataverse, inputs.solutionNames, environment, loc);
-  const settings = await gatherFlowSettings(session.dataverse, inputs, states, state.flows, context.variables, toUserFacts, context.notes, loc);
-  const impersonateUser =
-    inputs.impersonation === 'User' && inputs.impersonateUser ? await resolveImpersonateUser(session.dataverse, inputs.impersonateUser, loc) : undefined;
+  const [settings, impersonateUser] = await Promise.all([
+    gatherFlowSettings(session.dataverse, inputs, states, state.flows, context.variables, toUserFacts, context.notes, loc),
+    inputs.impersonation === 'User' && inputs.impersonateUser ? resolveImpersonateUser(session.dataverse, inputs.impersonateUser, loc) : undefined,
+  ]);
   const input: PlanInput = {
     solution: state.solutions.map((s) => s.uniquename).join(', '),
     flows: state.flows,
