@@ -29,7 +29,7 @@ export async function checkActingIdentities(dataverse: DataverseClient, objectId
 }
 
 /** Why a change is made as a user rather than as the service principal. */
-export type ActorReason = 'connectionOwner' | 'impersonateUser' | 'invokerReference' | 'flowOwner' | 'previousConnectionOwner';
+export type ActorReason = 'connectionOwner' | 'impersonateUser' | 'invokerReference' | 'activateAs' | 'flowOwner' | 'previousConnectionOwner';
 
 /** Who a change is made as. */
 export type Actor = { kind: 'servicePrincipal' } | { kind: 'user'; objectId: string; reason: ActorReason };

@@ -32,11 +32,19 @@ const DV = { logicalName: 'contoso_shareddataverse_ref', api: 'shared_commondata
 
 const id = (n: number) => `d3a00000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
-function flow(n: number, name: string, uses: Array<typeof O365>, children: number[] = []): ScenarioFlow {
-  return { id: id(n), name, solution: DEMO_SOLUTION, statecode: 0, clientdata: flowClientData(uses, children.map(id)) };
+function flow(n: number, name: string, uses: Array<typeof O365>, children: number[] = [], statecode: 0 | 1 = 1): ScenarioFlow {
+  return { id: id(n), name, solution: DEMO_SOLUTION, statecode, clientdata: flowClientData(uses, children.map(id)) };
 }
 
-/** A solution as a team would ship it: four connectors, a child-flow chain, environment variables of each type. */
+/** The flow the team keeps off on purpose: the import turns it on, the activation puts it back off. */
+export const KEPT_OFF_FLOW = 'Archive closed requests';
+/** New in the version being deployed: the import adds it, off. */
+export const NEW_FLOW = flow(10, 'Welcome new approver', [O365], [], 0);
+
+/**
+ * A solution as a team would ship it: four connectors, a child-flow chain, environment variables of
+ * each type; as installed before this deployment, every flow on but the one kept off.
+ */
 export const DEMO_FLOWS: ScenarioFlow[] = [
   flow(1, 'Send notification email (child)', [O365]),
   flow(2, 'Post to Teams channel (child)', [TEAMS]),
@@ -45,9 +53,8 @@ export const DEMO_FLOWS: ScenarioFlow[] = [
   flow(5, 'Expense intake from SharePoint', [SP], [4]),
   flow(6, 'Daily digest', [O365, SP]),
   flow(7, 'Sync cost centres', [DV]),
-  flow(8, 'Archive closed requests', [SP, DV]),
+  flow(8, KEPT_OFF_FLOW, [SP, DV], [], 0),
   flow(9, 'Escalate overdue approvals', [O365, TEAMS], [3]),
-  flow(10, 'Welcome new approver', [O365]),
 ];
 
 export function demoScenario(): Scenario {

@@ -4,14 +4,15 @@ import * as path from 'path';
 import { startSimulator } from '../simulator';
 import { AgentRunResult, assertNoSecretsVisible, runAgentTask, TaskFolder } from '../helpers/agent-runner';
 import { CLIENT_SECRET, clientSecretEndpoint, SERVICE_CONNECTION_ID, simulatorVariables } from '../helpers/base-scenario';
-import { DEMO_SOLUTION, SERVICE_ACCOUNT, demoScenario, writeDemoSolution } from './demo-scenario';
+import { DEMO_FLOWS, DEMO_SOLUTION, KEPT_OFF_FLOW, NEW_FLOW, SERVICE_ACCOUNT, demoScenario, writeDemoSolution } from './demo-scenario';
 
 const PARTNER_API_KEY = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/contoso-rg/providers/Microsoft.KeyVault/vaults/contoso-kv/secrets/partner-api-key';
 
 /**
- * Runs the three tasks against the local simulator as a release pipeline would after the import
- * step: set deployment settings, bind connection references, turn on cloud flows. Exits 0 only
- * when every flow of the demo solution is on.
+ * Runs the tasks against the local simulator as a release pipeline would around the import step:
+ * save the cloud flow states, (simulated) import, set deployment settings, bind connection
+ * references, turn the cloud flows on with the saved states. Exits 0 only when every flow is back
+ * in its recorded state, the new one on and the one kept off still off.
  */
 async function main(): Promise<number> {
   const sim = await startSimulator({ scenario: demoScenario() });
@@ -27,8 +28,19 @@ async function main(): Promise<number> {
   console.log(`Simulated environment: ${sim.url} (solution ${DEMO_SOLUTION}, connections owned by ${SERVICE_ACCOUNT.upn})\n`);
 
   try {
+    const save = await step('1. Save cloud flow states (before the import)', 'DataverseSaveFlowStatesV1', {
+      ...common,
+      inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionName: DEMO_SOLUTION, OutputFile: path.join(work, 'flow-states.json') },
+    });
+
+    // What PowerPlatformImportSolution@2 does to the flows: the upgrade leaves them off, its
+    // "activate plugins and flows" switch turns on the one kept off, and the new version adds one.
+    console.log('2. Import the new version of the solution (simulated)');
+    sim.state.simulateImport({ turnOff: DEMO_FLOWS.filter((f) => f.name !== KEPT_OFF_FLOW).map((f) => f.name), turnOn: [KEPT_OFF_FLOW], addFlows: [{ ...NEW_FLOW }] });
+    console.log(`   every flow off but '${KEPT_OFF_FLOW}', which the import turned on; '${NEW_FLOW.name}' added\n`);
+
     const settingsFile = path.join(work, 'deploymentsettings.json');
-    const settings = await step('1. Set deployment settings', 'DataverseDeploymentSettingsV1', {
+    const settings = await step('3. Set deployment settings', 'DataverseDeploymentSettingsV1', {
       ...common,
       inputs: {
         PowerPlatformSPN: SERVICE_CONNECTION_ID,
@@ -44,7 +56,7 @@ async function main(): Promise<number> {
       console.log(`   settings file:\n${indent(shown, 6)}`);
     }
 
-    const bind = await step('2. Bind connection references', 'DataverseBindConnectionReferencesV1', {
+    const bind = await step('4. Bind connection references', 'DataverseBindConnectionReferencesV1', {
       ...common,
       inputs: {
         PowerPlatformSPN: SERVICE_CONNECTION_ID,
@@ -55,12 +67,19 @@ async function main(): Promise<number> {
       },
     });
 
-    const activate = await step('3. Turn on cloud flows', 'DataverseActivateFlowsV1', {
+    const activate = await step('5. Turn on cloud flows as recorded', 'DataverseActivateFlowsV1', {
       ...common,
-      inputs: { PowerPlatformSPN: SERVICE_CONNECTION_ID, SolutionName: DEMO_SOLUTION, Impersonation: 'ConnectionOwner', MaxParallel: '4' },
+      inputs: {
+        PowerPlatformSPN: SERVICE_CONNECTION_ID,
+        SolutionName: DEMO_SOLUTION,
+        Impersonation: 'ConnectionOwner',
+        MaxParallel: '4',
+        FlowStatesFile: save.outputs.FlowStatesFile ?? '<sources>',
+        NewFlows: 'On',
+      },
     });
 
-    for (const run of [settings, bind, activate]) assertNoSecretsVisible(run, [CLIENT_SECRET, PARTNER_API_KEY]);
+    for (const run of [save, settings, bind, activate]) assertNoSecretsVisible(run, [CLIENT_SECRET, PARTNER_API_KEY]);
 
     const state = sim.state.snapshot();
     const users = new Map(sim.state.scenario.users.map((u) => [u.objectId.toLowerCase(), u.fullName ?? u.upn]));
@@ -72,9 +91,13 @@ async function main(): Promise<number> {
       const by = flow.activatedBy ? `turned on by ${users.get(flow.activatedBy.toLowerCase()) ?? flow.activatedBy}` : '';
       console.log(`    ${(flow.statecode === 1 ? 'On ' : 'Off')}  ${flow.name.padEnd(36)} ${by}`);
     }
-    const off = state.flows.filter((f) => f.statecode !== 1);
-    console.log(off.length === 0 ? `\nAll ${state.flows.length} flows are on.` : `\n${off.length} of ${state.flows.length} flows are still off.`);
-    return off.length === 0 && [settings, bind, activate].every((r) => r.result === 'Succeeded') ? 0 : 1;
+    const wrong = state.flows.filter((f) => (f.statecode === 1) === (f.name === KEPT_OFF_FLOW));
+    console.log(
+      wrong.length === 0
+        ? `\nEvery flow is as recorded before the import: ${state.flows.length - 1} on (the new one included), '${KEPT_OFF_FLOW}' kept off.`
+        : `\n${wrong.length} of ${state.flows.length} flows are not in the state they should be in.`,
+    );
+    return wrong.length === 0 && [save, settings, bind, activate].every((r) => r.result === 'Succeeded') ? 0 : 1;
   } finally {
     await sim.stop();
   }

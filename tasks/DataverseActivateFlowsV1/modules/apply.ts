@@ -122,3 +122,13 @@ export async function applyPlan(flows: readonly PlannedFlow[], options: ApplyOpt
   }
   return results;
 }
+
+/**
+ * Assigns a flow to its wanted owner before it is turned on, as the service principal (an owner
+ * change is not made as the flow's connections' owner): the platform refuses to change the owner
+ * of a flow that is on, so this always comes first.
+ */
+export async function sendOwnerAssignment(dataverse: DataverseClient, flow: PlannedFlow): Promise<void> {
+  if (!flow.owner) return;
+  await dataverse.patch(`workflows(${flow.id})`, { 'ownerid@odata.bind': `/systemusers(${flow.owner.toSystemUserId})` });
+}

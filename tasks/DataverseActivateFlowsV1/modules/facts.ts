@@ -6,6 +6,13 @@ export type Localize = (key: string, ...args: unknown[]) => string;
 export type ImpersonationMode = 'ConnectionOwner' | 'User' | 'None';
 export type FlowAction = 'turnOn' | 'turnOff';
 
+/**
+ * Why a flow is wanted in its state: listed in Flows (`listed`) or FlowsToTurnOff (`listedOff`),
+ * recorded on or off (or suspended) in the states file, not in it (`new`, NewFlows applies),
+ * every flow of the solution (`default`), or an `activateflow.activate.*` variable (`almVariable`).
+ */
+export type WantedReason = 'listed' | 'listedOff' | 'recordedOn' | 'recordedOff' | 'new' | 'default' | 'almVariable';
+
 export const DATAVERSE_CONNECTOR = 'shared_commondataserviceforapps';
 
 /** workflow.statecode: 0 Draft (off), 1 Activated (on), 2 Suspended. */
@@ -19,6 +26,8 @@ export interface FlowFacts {
   name: string;
   statecode: number;
   definition: FlowDefinitionFacts;
+  /** systemuserid of the flow's owner (`_ownerid_value`), lower case. */
+  ownerId?: string;
 }
 
 export interface ReferenceFacts {
@@ -38,6 +47,11 @@ export interface UserFacts {
   name?: string;
   upn?: string;
   disabled?: boolean;
+}
+
+/** Whether a flow is already as wanted; a suspended flow wanted off is left as it is (it does not run either). */
+export function inWantedState(statecode: number, action: FlowAction): boolean {
+  return action === 'turnOn' ? statecode === STATE_ON : statecode !== STATE_ON;
 }
 
 /** A flow outside the solution that a flow of the solution calls. */

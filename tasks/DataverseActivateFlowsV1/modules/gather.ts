@@ -20,12 +20,16 @@ import { isGuid } from '../../common/task-inputs';
 import { normaliseFlowId, readFlowDefinition } from './definition';
 import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts } from './facts';
 import { ActivateInputs } from './inputs';
+import { PipelineVariable } from '../../common/alm-variables';
+import { SettingsNotes, gatherFlowSettings, readStatesFile } from './gather-flow-settings';
 import { PlanInput, needsConnectionListing, usersToLookUp } from './plan';
 
 const IDENTITY_CHECKS_AT_ONCE = 8;
 
 export interface SolutionState {
   solution: SolutionRecord;
+  /** Every listed solution, in the order given (`solution` is the first). */
+  solutions: SolutionRecord[];
   flows: FlowFacts[];
   references: ReferenceFacts[];
   externalFlows: ExternalFlowFacts[];
@@ -36,20 +40,39 @@ export interface SolutionState {
  * references and child flows outside the solution that its flows use. The number of requests
  * depends on the number of pages, never on the number of flows.
  */
-export async function gatherSolution(dataverse: DataverseClient, solutionName: string, environmentUrl: string, loc: Localize): Promise<SolutionState> {
-  // The component queries filter on the unique name themselves, so they go out with the solution lookup.
-  const [solution, flowRecords, referenceRecords] = await Promise.all([
-    findSolution(dataverse, solutionName, (name) => loc('SolutionNotFound', name, environmentUrl)),
-    listSolutionCloudFlows(dataverse, solutionName),
-    listSolutionConnectionReferences(dataverse, solutionName),
-  ]);
-  const flows: FlowFacts[] = flowRecords.map((record) => ({
-    id: normaliseFlowId(record.workflowid),
-    name: record.name,
-    statecode: Number(record.statecode ?? 0),
-    definition: readFlowDefinition(record.clientdata),
-  }));
-  const references = referenceRecords.map(toReferenceFacts);
+export async function gatherSolution(dataverse: DataverseClient, solutionNames: string | readonly string[], environmentUrl: string, loc: Localize): Promise<SolutionState> {
+  const names = typeof solutionNames === 'string' ? [solutionNames] : solutionNames;
+  // The component queries filter on the unique name themselves, so they go out with the solution lookups.
+  const perSolution = await Promise.all(
+    names.map((name) =>
+      Promise.all([
+        findSolution(dataverse, name, (missing) => loc('SolutionNotFound', missing, environmentUrl)),
+        listSolutionCloudFlows(dataverse, name),
+        listSolutionConnectionReferences(dataverse, name),
+      ]),
+    ),
+  );
+  // A flow or reference in several of the solutions is one.
+  const flowsById = new Map<string, FlowFacts>();
+  for (const record of perSolution.flatMap(([, flowRecords]) => flowRecords)) {
+    const id = normaliseFlowId(record.workflowid);
+    if (flowsById.has(id)) continue;
+    flowsById.set(id, {
+      id,
+      name: record.name,
+      statecode: Number(record.statecode ?? 0),
+      definition: readFlowDefinition(record.clientdata),
+      ...(record._ownerid_value ? { ownerId: record._ownerid_value.toLowerCase() } : {}),
+    });
+  }
+  const flows = [...flowsById.values()];
+  const referencesByName = new Map<string, ReferenceFacts>();
+  for (const record of perSolution.flatMap(([, , referenceRecords]) => referenceRecords)) {
+    const key = record.connectionreferencelogicalname.toLowerCase();
+    if (!referencesByName.has(key)) referencesByName.set(key, toReferenceFacts(record));
+  }
+  const references = [...referencesByName.values()];
+  const solutions = perSolution.map(([solution]) => solution);
 
   const known = new Set(references.map((r) => r.logicalName.toLowerCase()));
   const otherReferences = [...new Set(flows.flatMap((f) => f.definition.connectionReferences))].filter((name) => !known.has(name));
@@ -72,7 +95,8 @@ export async function gatherSolution(dataverse: DataverseClient, solutionName: s
     solutions: holders.get(record.connectionreferencelogicalname.toLowerCase()) ?? [],
   }));
   return {
-    solution,
+    solution: solutions[0],
+    solutions,
     flows,
     references: [...references, ...outside],
     externalFlows: externalFlows.map((f) => ({ id: normaliseFlowId(f.workflowid), name: f.name, statecode: Number(f.statecode ?? 0) })),
@@ -176,15 +200,23 @@ export async function resolveImpersonateUser(dataverse: DataverseClient, raw: st
  * environment's connections, then the owners' system users and a read-only WhoAmI as each user
  * the run will act as.
  */
-export async function gatherPlanInput(session: Session, inputs: ActivateInputs, loc: Localize): Promise<{ input: PlanInput; state: SolutionState }> {
+export async function gatherPlanInput(
+  session: Session,
+  inputs: ActivateInputs,
+  loc: Localize,
+  context: { variables: readonly PipelineVariable[]; notes: SettingsNotes } = { variables: [], notes: { info: () => undefined, warning: () => undefined } },
+): Promise<{ input: PlanInput; state: SolutionState }> {
   const environment = session.environment.url;
+  const states = readStatesFile(inputs, environment, loc);
   // With ConnectionOwner the connection listing is nearly always needed: it is read alongside the solution.
   const listing = inputs.impersonation === 'ConnectionOwner' ? settle(gatherConnections(session, loc)) : undefined;
-  const state = await gatherSolution(session.dataverse, inputs.solutionName, environment, loc);
-  const impersonateUser =
-    inputs.impersonation === 'User' && inputs.impersonateUser ? await resolveImpersonateUser(session.dataverse, inputs.impersonateUser, loc) : undefined;
+  const state = await gatherSolution(session.dataverse, inputs.solutionNames, environment, loc);
+  const [settings, impersonateUser] = await Promise.all([
+    gatherFlowSettings(session.dataverse, inputs, states, state.flows, context.variables, toUserFacts, context.notes, loc),
+    inputs.impersonation === 'User' && inputs.impersonateUser ? resolveImpersonateUser(session.dataverse, inputs.impersonateUser, loc) : undefined,
+  ]);
   const input: PlanInput = {
-    solution: state.solution.uniquename,
+    solution: state.solutions.map((s) => s.uniquename).join(', '),
     flows: state.flows,
     flowsToTurnOn: inputs.flows,
     flowsToTurnOff: inputs.flowsToTurnOff,
@@ -193,6 +225,7 @@ export async function gatherPlanInput(session: Session, inputs: ActivateInputs, 
     impersonateUser,
     servicePrincipalObjectId: session.identity.objectId,
     externalFlows: state.externalFlows,
+    ...settings,
   };
   if (needsConnectionListing(input, loc)) input.connections = await (listing ?? settle(gatherConnections(session, loc))).then(unwrap);
   const { ownerObjectIds, actingUsers } = usersToLookUp(input, loc);
@@ -200,7 +233,7 @@ export async function gatherPlanInput(session: Session, inputs: ActivateInputs, 
     gatherUsers(session.dataverse, ownerObjectIds),
     checkActingIdentities(session.dataverse, actingUsers, IDENTITY_CHECKS_AT_ONCE),
   ]);
-  input.users = owners;
+  input.users = [...owners, ...settings.users.filter((u) => !owners.some((o) => o.objectId === u.objectId))];
   input.identityChecks = identityChecks;
   return { input, state };
 }

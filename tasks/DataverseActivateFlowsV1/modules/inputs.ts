@@ -1,8 +1,9 @@
 import { InputReader } from '../../common/input-reader';
 import { TaskHost } from '../../common/task-host';
 import { ImpersonationMode } from './plan';
+import { StateInputs, readStateInputs } from './state-inputs';
 
-export interface ActivateInputs {
+export interface ActivateInputs extends StateInputs {
   solutionName: string;
   flows: string[];
   flowsToTurnOff: string[];
@@ -23,7 +24,7 @@ export function readInputs(host: TaskHost): ActivateInputs {
   const impersonation = read.pick('Impersonation', ['ConnectionOwner', 'User', 'None'] as const, 'ConnectionOwner');
   const impersonateUser = impersonation === 'User' ? read.required('ImpersonateUser', 'ImpersonateUserHelp') : undefined;
   if (impersonateUser !== undefined) read.user('ImpersonateUser');
-  return {
+  const common = {
     solutionName,
     flows: read.lines('Flows'),
     flowsToTurnOff: read.lines('FlowsToTurnOff'),
@@ -33,4 +34,5 @@ export function readInputs(host: TaskHost): ActivateInputs {
     errorHandling: read.pick('ErrorHandling', ['Fail', 'Warn'] as const, 'Fail'),
     dryRun: read.boolean('DryRun', false),
   };
+  return { ...common, ...readStateInputs(host) };
 }

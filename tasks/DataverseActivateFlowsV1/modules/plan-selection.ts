@@ -1,10 +1,13 @@
 import { UserError } from '../../common/errors';
 import { normaliseFlowId } from './definition';
-import { FlowAction, FlowFacts, Localize } from './facts';
+import { FlowAction, FlowFacts, Localize, WantedReason } from './facts';
+import { FlowState } from '../../common/flow-states-file';
 
 export interface Selection {
   turnOn: Set<string>;
   turnOff: Set<string>;
+  /** Why each selected flow is wanted in its state. */
+  reasons: Map<string, WantedReason>;
 }
 
 export interface SelectionInput {
@@ -14,6 +17,12 @@ export interface SelectionInput {
   flowsToTurnOn: readonly string[];
   /** Lines of the `FlowsToTurnOff` input. */
   flowsToTurnOff: readonly string[];
+  /** The states file: recorded state by lower-case workflow id. */
+  recordedStates?: ReadonlyMap<string, FlowState>;
+  /** With a states file: what flows it does not know are wanted in. */
+  newFlows?: 'On' | 'Off';
+  /** Flows an `activateflow.activate.*` = false variable keeps off. */
+  keptOffByVariable?: ReadonlySet<string>;
 }
 
 /**
@@ -56,8 +65,34 @@ export function selectFlows(input: SelectionInput, loc: Localize): Selection {
     const names = both.map((id) => `'${input.flows.find((f) => f.id === id)?.name ?? id}'`).join(', ');
     throw new UserError(loc('FlowsInBothInputs', names));
   }
-  const turnOn = explicit.size > 0 ? explicit : new Set(input.flows.map((f) => f.id).filter((id) => !turnOff.has(id)));
-  return { turnOn, turnOff };
+  return decideStates(input, turnOff, explicit);
+}
+
+/**
+ * The precedence of the wanted states: FlowsToTurnOff (and `activateflow.activate.*` = false),
+ * then Flows, then the states file (NewFlows for flows it does not know), then "on". Without a
+ * states file, a non-empty Flows selects only the listed flows.
+ */
+function decideStates(input: SelectionInput, listedOff: ReadonlySet<string>, listedOn: ReadonlySet<string>): Selection {
+  const selection: Selection = { turnOn: new Set(), turnOff: new Set(), reasons: new Map() };
+  const want = (id: string, action: FlowAction, reason: WantedReason) => {
+    (action === 'turnOn' ? selection.turnOn : selection.turnOff).add(id);
+    selection.reasons.set(id, reason);
+  };
+  const recorded = input.recordedStates;
+  for (const flow of input.flows) {
+    const id = flow.id;
+    if (listedOff.has(id)) want(id, 'turnOff', 'listedOff');
+    else if (input.keptOffByVariable?.has(id)) want(id, 'turnOff', 'almVariable');
+    else if (listedOn.has(id)) want(id, 'turnOn', 'listed');
+    else if (recorded) {
+      const state = recorded.get(id);
+      if (state === 'on') want(id, 'turnOn', 'recordedOn');
+      else if (state) want(id, 'turnOff', 'recordedOff');
+      else want(id, input.newFlows === 'Off' ? 'turnOff' : 'turnOn', 'new');
+    } else if (listedOn.size === 0) want(id, 'turnOn', 'default');
+  }
+  return selection;
 }
 
 export function actionOf(selection: Selection, flowId: string): FlowAction | undefined {

@@ -3,9 +3,12 @@ import { ConnectionInfo } from '../../common/connections';
 import { UserError } from '../../common/errors';
 import { describeFlowProblem } from '../../common/problems/flow';
 import { normaliseFlowId } from './definition';
-import { ExternalFlowFacts, FlowAction, FlowError, FlowFacts, ImpersonationMode, Localize, ReferenceFacts, STATE_OFF, STATE_ON, UserFacts } from './facts';
+import { ExternalFlowFacts, FlowAction, FlowError, FlowFacts, ImpersonationMode, Localize, ReferenceFacts, STATE_ON, UserFacts, WantedReason, inWantedState } from './facts';
+import { FlowState } from '../../common/flow-states-file';
+import { identityOf } from './flow-overrides';
+import { OwnerChange, OwnerKept, decideOwners } from './flow-owners';
 import { blockCallers, callersOf, findCycles, levelsOf } from './graph';
-import { ConnectionToShare, IdentityContext, chooseIdentity, connectionsNotOwnedBy, identityProblem, indexReferences, needsConnectionOwners } from './plan-identity';
+import { ConnectionToShare, IdentityContext, connectionsNotOwnedBy, identityProblem, indexReferences, needsConnectionOwners } from './plan-identity';
 import { actionOf, selectFlows } from './plan-selection';
 
 export * from './facts';
@@ -36,6 +39,12 @@ export interface PlannedFlow {
   error?: FlowError;
   /** The flows (ids) that failed or were blocked and so block this one. */
   blockedBy?: string[];
+  /** Why the flow is wanted in its state. */
+  reason?: WantedReason;
+  /** The owner assignment made (as the service principal) before the flow is turned on. */
+  owner?: OwnerChange;
+  /** A flow that is on keeps its owner although another was wanted. */
+  ownerKept?: OwnerKept;
 }
 
 /** Everything the plan is decided from, gathered before it is built. */
@@ -56,6 +65,17 @@ export interface PlanInput {
   externalFlows?: readonly ExternalFlowFacts[];
   /** Result of the read-only WhoAmI as each user acted as (by lower-case object id). */
   identityChecks?: ReadonlyMap<string, ActingCheck>;
+  /** The states file: recorded state by lower-case workflow id. */
+  recordedStates?: ReadonlyMap<string, FlowState>;
+  newFlows?: 'On' | 'Off';
+  /** Flows that `activateflow.activate.*` = false keeps off. */
+  keptOffByVariable?: ReadonlySet<string>;
+  /** `activateflow.activateas.*`: flow id → the user it is turned on as. */
+  activateAs?: ReadonlyMap<string, UserFacts>;
+  /** FlowOwner or `owner.ownerEmail.*`: flow id → its wanted owner. */
+  ownerTargets?: ReadonlyMap<string, UserFacts>;
+  /** Current owners' labels by lower-case systemuserid. */
+  ownerLabels?: ReadonlyMap<string, string>;
 }
 
 export interface Plan {
@@ -82,9 +102,10 @@ export function buildPlan(input: PlanInput, loc: Localize): Plan {
     const action = actionOf(selection, flow.id);
     if (!action) continue;
     const item = newItem(flow, action);
+    item.reason = selection.reasons.get(flow.id);
     planned.set(flow.id, item);
     if (item.outcome === 'alreadyInState') continue;
-    const choice = chooseIdentity(flow, action, context, loc);
+    const choice = identityOf(flow, action, context, input.activateAs, loc);
     if ('error' in choice) {
       fail(item, choice.error);
       continue;
@@ -137,6 +158,7 @@ export function buildPlan(input: PlanInput, loc: Localize): Plan {
     }
   }
 
+  decideOwners(planned.values(), flowsById, input);
   assignOrder(planned);
   return { flows: [...planned.values()].sort((a, b) => a.order - b.order) };
 }
@@ -146,7 +168,7 @@ function flowsToSend(input: PlanInput, loc: Localize): Array<{ flow: FlowFacts; 
   const selection = selectFlows(input, loc);
   return input.flows.flatMap((flow) => {
     const action = actionOf(selection, flow.id);
-    return action && flow.statecode !== (action === 'turnOn' ? STATE_ON : STATE_OFF) ? [{ flow, action }] : [];
+    return action && !inWantedState(flow.statecode, action) ? [{ flow, action }] : [];
   });
 }
 
@@ -162,7 +184,7 @@ export function usersToLookUp(input: PlanInput, loc: Localize): { ownerObjectIds
   const owners = new Set<string>();
   const acting = new Set<string>();
   for (const { flow, action } of flowsToSend(input, loc)) {
-    const choice = chooseIdentity(flow, action, context, loc);
+    const choice = identityOf(flow, action, context, input.activateAs, loc);
     if ('error' in choice) continue;
     if (choice.actor.kind === 'user') acting.add(choice.actor.objectId);
     for (const b of choice.bound) {
@@ -184,13 +206,12 @@ export function identityContext(input: PlanInput): IdentityContext {
 }
 
 function newItem(flow: FlowFacts, action: FlowAction): PlannedFlow {
-  const wanted = action === 'turnOn' ? STATE_ON : STATE_OFF;
   return {
     id: flow.id,
     name: flow.name,
     action,
     statecode: flow.statecode,
-    outcome: flow.statecode === wanted ? 'alreadyInState' : 'pending',
+    outcome: inWantedState(flow.statecode, action) ? 'alreadyInState' : 'pending',
     children: flow.definition.childFlowIds,
     dependsOn: [],
     level: 0,

@@ -1,7 +1,8 @@
 import { Actor, ActorReason } from '../../common/acting-identity';
 import { ReportItemBase, markdownTable } from '../../common/report';
 import { FlowResult } from './apply';
-import { FlowAction, Localize } from './facts';
+import { FlowAction, Localize, WantedReason } from './facts';
+import { OwnerKept } from './flow-owners';
 import { ConnectionToShare } from './plan-identity';
 import { PlannedFlow } from './plan';
 
@@ -27,6 +28,12 @@ export interface FlowReportItem extends ReportItemBase {
   durationMs?: number;
   /** The response to the change was lost; the outcome is the flow's state read afterwards. */
   confirmedByRead?: boolean;
+  /** Why the flow is wanted in its state (`listed`, `listedOff`, `recordedOn`, `recordedOff`, `new`, `default`, `almVariable`). */
+  reason: WantedReason | null;
+  /** The owner change made (or, in a dry run, to be made) before the flow is turned on. */
+  owner?: { from: string; to: string };
+  /** A flow that is on keeps its owner although another was wanted. */
+  ownerKept?: OwnerKept;
 }
 
 export interface Counts {
@@ -49,6 +56,7 @@ export function actorLabel(flow: Pick<PlannedFlow, 'actor' | 'actorName'>, servi
   if (!actor) return '';
   if (actor.kind === 'servicePrincipal') return loc('ActorServicePrincipal', servicePrincipalName);
   const name = flow.actorName ?? actor.objectId;
+  if (actor.reason === 'activateAs') return loc('ActorActivateAs', name);
   return actor.reason === 'invokerReference' ? loc('ActorRunOnlyOwner', name) : name;
 }
 
@@ -82,6 +90,9 @@ export function reportItems(
       ...(result.startedAt ? { startedAt: result.startedAt } : {}),
       ...(result.durationMs !== undefined ? { durationMs: result.durationMs } : {}),
       ...(result.confirmedByRead ? { confirmedByRead: true } : {}),
+      reason: flow.reason ?? null,
+      ...(flow.owner && result.outcome !== 'blocked' ? { owner: { from: flow.owner.from, to: flow.owner.to } } : {}),
+      ...(flow.ownerKept ? { ownerKept: flow.ownerKept } : {}),
     };
   });
 }
@@ -126,13 +137,15 @@ export function markdownSummary(
     lines.push(loc('SummaryNoFlows'), '');
     return lines.join('\n');
   }
-  const headers = ['#', 'ColumnFlow', 'ColumnAction', 'ColumnOutcome', 'ColumnActedAs', 'ColumnError', 'ColumnHint', 'ColumnTime'].map((key) => (key === '#' ? key : loc(key)));
+  const headers = ['#', 'ColumnFlow', 'ColumnAction', 'ColumnReason', 'ColumnOutcome', 'ColumnActedAs', 'ColumnOwnerChange', 'ColumnError', 'ColumnHint', 'ColumnTime'].map((key) => (key === '#' ? key : loc(key)));
   const rows = items.map((item) => [
     item.order,
     item.name,
     loc(item.action === 'turnOff' ? 'ActionTurnOff' : 'ActionTurnOn'),
+    item.reason ? loc(`Reason_${item.reason}`) : '',
     item.outcome,
     item.actorName ?? '',
+    item.owner ? loc('OwnerChanged', item.owner.from, item.owner.to) : item.ownerKept ? loc('OwnerKept', item.ownerKept.owner) : '',
     item.error ? `${item.error.code}: ${item.error.message}` : '',
     item.error?.hint ?? '',
     formatDuration(item.durationMs),

@@ -4,7 +4,7 @@ import { newReport, publishReport } from '../../common/report';
 import { Session, connect } from '../../common/session';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
-import { FlowResult, applyPlan, plannedResults, sendStateChange } from './apply';
+import { FlowResult, applyPlan, plannedResults, sendOwnerAssignment, sendStateChange } from './apply';
 import { classifyFlowError } from './classify';
 import { Localize } from './facts';
 import { gatherPlanInput } from './gather';
@@ -29,11 +29,14 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
     const environment = session.environment.url;
     const report = newReport<FlowReportItem>(TASK_NAME, environment, inputs.dryRun);
     report.identity = { objectId: session.identity.objectId, name: session.identity.name, userId: session.identity.userId };
-    report.solution = inputs.solutionName;
+    report.solution = inputs.solutionNames.join(', ');
     report.impersonation = inputs.impersonation;
     report.maxParallel = inputs.maxParallel;
 
-    const { input, state } = await gatherPlanInput(session, inputs, loc);
+    report.solutions = inputs.solutionNames;
+    if (inputs.flowStatesFile) report.flowStatesFile = inputs.flowStatesFile;
+    const notes = { info: (text: string) => host.remoteInfo(text), warning: (text: string) => host.warning(neutraliseLine(text)) };
+    const { input, state } = await gatherPlanInput(session, inputs, loc, { variables: host.variables(), notes });
     host.info(loc('Gathered', state.flows.length, state.solution.uniquename, state.references.length));
     const plan = buildPlan(input, loc);
 
@@ -41,13 +44,15 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
     const nameOf = (id: string) => flowNames.get(id) ?? id;
     const spName = session.identity.name;
     logPlan(host, plan, spName, loc, inputs.dryRun);
-    const results = inputs.dryRun ? plannedResults(plan.flows, true) : await send(host, session, plan, input.connections ?? [], inputs, nameOf, loc);
+    const assigned = new Set<string>();
+    const results = inputs.dryRun ? plannedResults(plan.flows, true) : await send(host, session, plan, input.connections ?? [], inputs, nameOf, loc, assigned);
 
-    const items = reportItems(plan.flows, results, nameOf, spName, loc);
+    // An owner change is reported where it was made (or, in a dry run, would be).
+    const items = reportItems(plan.flows, results, nameOf, spName, loc).map((item) => (inputs.dryRun || assigned.has(item.id) ? item : { ...item, owner: undefined }));
     report.items = items;
     const counts = countOutcomes(items);
     report.counts = counts;
-    const markdown = markdownSummary(items, { solution: state.solution.uniquename, environment, dryRun: inputs.dryRun, counts }, loc);
+    const markdown = markdownSummary(items, { solution: state.solutions.map((s) => s.uniquename).join(', '), environment, dryRun: inputs.dryRun, counts }, loc);
     const warn = inputs.errorHandling === 'Warn';
     publishReport(host, report, { fileBase: REPORT_FILE_BASE, markdown, failureIssue: warn ? 'warning' : 'error' });
     for (const item of items) {
@@ -70,6 +75,7 @@ function send(
   inputs: ActivateInputs,
   nameOf: (id: string) => string,
   loc: Localize,
+  assigned: Set<string>,
 ): Promise<Map<string, FlowResult>> {
   const spName = session.identity.name;
   const connectionOwners = new Map(connections.map((c) => [c.id.toLowerCase(), c.ownerUpn ?? c.ownerName ?? c.ownerObjectId ?? '']));
@@ -77,7 +83,14 @@ function send(
     plan.flows,
     {
       maxParallel: inputs.maxParallel,
-      send: (flow) => sendStateChange(session.dataverse, flow),
+      send: async (flow) => {
+        if (flow.owner) {
+          await sendOwnerAssignment(session.dataverse, flow);
+          assigned.add(flow.id);
+          host.remoteInfo(loc('FlowOwnerAssigned', flow.name, flow.owner.from, flow.owner.to));
+        }
+        return sendStateChange(session.dataverse, flow);
+      },
       classify: (flow, error) =>
         classifyFlowError(
           error,
@@ -122,6 +135,7 @@ function logPlan(host: TaskHost, plan: Plan, spName: string, loc: Localize, dryR
     const state = flow.outcome === 'pending' ? '' : ` [${flow.outcome}${flow.error ? `: ${flow.error.code}` : ''}]`;
     const key = flow.action === 'turnOn' ? 'PlanTurnOn' : 'PlanTurnOff';
     host.remoteInfo(`${loc(key, flow.order, flow.name, actorLabel(flow, spName, loc) || '-', flow.level)}${state}`);
+    if (flow.owner) host.remoteInfo(loc('PlanAssignOwner', flow.owner.from, flow.owner.to, flow.name));
   }
 }
 
