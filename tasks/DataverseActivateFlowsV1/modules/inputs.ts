@@ -21,7 +21,7 @@ export function readInputs(host: TaskHost): ActivateInputs {
   const solutionName = host.input('SolutionName');
   if (!solutionName) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNameHelp')));
 
-  const impersonation = pick(host, 'Impersonation', ['ConnectionOwner', 'User', 'None'] as const, 'ConnectionOwner');
+  const impersonation = pick(host, 'Impersonation', ['Auto', 'ConnectionOwner', 'User', 'None'] as const, 'Auto');
   const impersonateUser = host.input('ImpersonateUser');
   if (impersonation === 'User' && !impersonateUser) throw new UserError(host.loc('InputRequired', 'ImpersonateUser', host.loc('ImpersonateUserHelp')));
 

@@ -1,6 +1,7 @@
-import { Actor, ActingCheck } from '../../common/acting-identity';
+import { Actor } from '../../common/acting-identity';
 import { connectorName } from '../../common/admin';
 import { ConnectionInfo } from '../../common/connections';
+import { ImpersonationCheck } from '../../common/impersonation-check';
 import { describeFlowProblem } from '../../common/problems/flow';
 import { DATAVERSE_CONNECTOR, FlowAction, FlowError, FlowFacts, ImpersonationMode, Localize, ReferenceFacts, UserFacts } from './facts';
 
@@ -14,7 +15,25 @@ export interface IdentityContext {
   references: ReadonlyMap<string, ReferenceFacts>;
   /** By lower-case id; undefined only where no flow needs its connections' owners. */
   connections?: ReadonlyMap<string, ConnectionInfo>;
+  /** Ids (lower case) of the connections shared with the service principal, learnt with the listing (Impersonation Auto). */
+  sharedWithServicePrincipal?: ReadonlySet<string>;
 }
+
+/**
+ * Why a flow is changed as its actor, in the report's `actorReason`: as the service principal
+ * because every connection is its own or shared with it, the flow uses none, it is being turned
+ * off, or Impersonation None asks for it; as a user because it owns the flow's connections (or a
+ * run-only one), or Impersonation User names it.
+ */
+export type IdentityReason =
+  | 'ownedByServicePrincipal'
+  | 'sharedWithServicePrincipal'
+  | 'noConnections'
+  | 'turnOff'
+  | 'impersonationNone'
+  | 'connectionOwner'
+  | 'invokerReference'
+  | 'impersonateUser';
 
 export interface BoundConnection {
   reference: string;
@@ -32,7 +51,7 @@ export interface ConnectionToShare {
   ownerName?: string;
 }
 
-export type IdentityChoice = { actor: Actor; bound: BoundConnection[] } | { error: FlowError };
+export type IdentityChoice = { actor: Actor; bound: BoundConnection[]; reason: IdentityReason } | { error: FlowError };
 
 export function indexReferences(references: readonly ReferenceFacts[]): Map<string, ReferenceFacts> {
   return new Map(references.map((r) => [r.logicalName.toLowerCase(), r]));
@@ -40,32 +59,60 @@ export function indexReferences(references: readonly ReferenceFacts[]): Map<stri
 
 /** True when turning this flow on as the owner of its connections needs the environment's connection listing. */
 export function needsConnectionOwners(flow: FlowFacts, context: Omit<IdentityContext, 'connections'>): boolean {
-  return context.impersonation === 'ConnectionOwner' && boundConnections(flow, context.references).length > 0;
+  return (context.impersonation === 'ConnectionOwner' || context.impersonation === 'Auto') && boundConnections(flow, context.references).length > 0;
 }
 
 /**
  * Who turns a flow on or off. Turning off needs no access to connections. Turning on: `None` as
- * the service principal, `User` as that user, `ConnectionOwner` as the owner of most of the flow's
+ * the service principal, `User` as that user, `Auto` as the service principal when it owns or has
+ * been shared every connection of the flow (run-only ones included) and otherwise as
+ * `ConnectionOwner` does, `ConnectionOwner` as the owner of most of the flow's
  * connections (run-only ones included), which is the service principal for a flow with no
  * connection or only its own, and never the owner of a connection that no reference of the listed
  * solutions is bound to.
  */
 export function chooseIdentity(flow: FlowFacts, action: FlowAction, context: IdentityContext, loc: Localize): IdentityChoice {
   const asUser = context.impersonateUser ? userActor(context.impersonateUser.objectId, 'impersonateUser', context) : undefined;
-  if (action === 'turnOff') return { actor: context.impersonation === 'User' && asUser ? asUser : { kind: 'servicePrincipal' }, bound: [] };
+  const servicePrincipal: Actor = { kind: 'servicePrincipal' };
+  if (action === 'turnOff') {
+    return context.impersonation === 'User' && asUser ? { actor: asUser, bound: [], reason: 'impersonateUser' } : { actor: servicePrincipal, bound: [], reason: 'turnOff' };
+  }
   const problem = definitionProblem(flow, context.references, loc);
   if (problem) return { error: problem };
   const bound = boundConnections(flow, context.references);
-  if (context.impersonation === 'None' || bound.length === 0) return { actor: { kind: 'servicePrincipal' }, bound };
+  if (context.impersonation === 'None') return { actor: servicePrincipal, bound, reason: 'impersonationNone' };
+  if (bound.length === 0) return { actor: servicePrincipal, bound, reason: 'noConnections' };
   if (context.impersonation === 'User') {
     if (!asUser) throw new Error('Impersonation User without the resolved user');
-    return { actor: asUser, bound };
+    return { actor: asUser, bound, reason: 'impersonateUser' };
   }
   if (!context.connections) throw new Error('the connections were not gathered for a flow that needs their owners');
+  const usable = context.impersonation === 'Auto' ? servicePrincipalAccess(bound, context) : undefined;
+  if (usable) return { actor: servicePrincipal, bound, reason: usable };
   const choice = chooseOwner(bound, context, loc);
   if ('error' in choice) return choice;
   const viaInvokerOnly = bound.filter((b) => choice.connectionIds.has(b.connectionId.toLowerCase())).every((b) => b.invoker);
-  return { actor: userActor(choice.owner, viaInvokerOnly ? 'invokerReference' : 'connectionOwner', context), bound };
+  const actor = userActor(choice.owner, viaInvokerOnly ? 'invokerReference' : 'connectionOwner', context);
+  return { actor, bound, reason: actor.kind === 'user' ? actor.reason : 'ownedByServicePrincipal' };
+}
+
+/**
+ * Whether the service principal may use every connection of the flow (each Connected, and owned by
+ * it or shared with it), and why; undefined when one of them is not usable so.
+ */
+function servicePrincipalAccess(bound: readonly BoundConnection[], context: IdentityContext): 'ownedByServicePrincipal' | 'sharedWithServicePrincipal' | undefined {
+  const sp = context.servicePrincipalObjectId?.toLowerCase();
+  if (!sp) return undefined;
+  let shared = false;
+  for (const b of bound) {
+    const id = b.connectionId.toLowerCase();
+    const connection = context.connections?.get(id);
+    if (!connection?.connected) return undefined;
+    if (connection.ownerObjectId?.toLowerCase() === sp) continue;
+    if (!context.sharedWithServicePrincipal?.has(id)) return undefined;
+    shared = true;
+  }
+  return shared ? 'sharedWithServicePrincipal' : 'ownedByServicePrincipal';
 }
 
 function userActor(objectId: string, reason: 'connectionOwner' | 'impersonateUser' | 'invokerReference', context: IdentityContext): Actor {
@@ -170,13 +217,20 @@ export function identityProblem(
   objectId: string,
   actorName: string,
   users: ReadonlyMap<string, UserFacts>,
-  checks: ReadonlyMap<string, ActingCheck>,
+  checks: ReadonlyMap<string, ImpersonationCheck>,
   loc: Localize,
 ): FlowError | undefined {
   const user = users.get(objectId);
   if (!user) return describeFlowProblem(loc, 'UserNotInEnvironment', [actorName]);
   if (user.disabled) return describeFlowProblem(loc, 'UserDisabled', [actorName]);
   const check = checks.get(objectId);
+  if (check && !check.ok && check.kind === 'impersonationIgnored') {
+    return {
+      code: check.code,
+      message: loc('MsgImpersonationIgnoredCheck', actorName, check.answeredAs, check.expected),
+      hint: loc('HintImpersonationIgnoredCheck', actorName, loc('TheServicePrincipal')),
+    };
+  }
   if (check && !check.ok) return { code: check.code, message: check.message, hint: identityHint(check.code, actorName, loc) };
   return undefined;
 }

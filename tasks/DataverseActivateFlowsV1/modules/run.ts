@@ -1,15 +1,14 @@
-import { ConnectionInfo } from '../../common/connections';
 import { neutraliseLine } from '../../common/remote-text';
 import { newReport, publishReport } from '../../common/report';
 import { Session, connect } from '../../common/session';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { FlowResult, applyPlan, plannedResults, sendStateChange } from './apply';
-import { classifyFlowError } from './classify';
+import { activationErrorContext, classifyFlowError } from './classify';
 import { Localize } from './facts';
 import { gatherPlanInput } from './gather';
 import { ActivateInputs, readInputs } from './inputs';
-import { Plan, PlannedFlow, buildPlan } from './plan';
+import { Plan, PlanInput, PlannedFlow, buildPlan } from './plan';
 import { Counts, FlowReportItem, actorLabel, countOutcomes, markdownSummary, reportItems } from './report';
 
 export const TASK_NAME = 'DataverseActivateFlows';
@@ -41,7 +40,7 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
     const nameOf = (id: string) => flowNames.get(id) ?? id;
     const spName = session.identity.name;
     logPlan(host, plan, spName, loc, inputs.dryRun);
-    const results = inputs.dryRun ? plannedResults(plan.flows, true) : await send(host, session, plan, input.connections ?? [], inputs, nameOf, loc);
+    const results = inputs.dryRun ? plannedResults(plan.flows, true) : await send(host, session, plan, input, inputs, nameOf, loc);
 
     const items = reportItems(plan.flows, results, nameOf, spName, loc);
     report.items = items;
@@ -66,24 +65,19 @@ function send(
   host: TaskHost,
   session: Session,
   plan: Plan,
-  connections: readonly ConnectionInfo[],
+  input: PlanInput,
   inputs: ActivateInputs,
   nameOf: (id: string) => string,
   loc: Localize,
 ): Promise<Map<string, FlowResult>> {
   const spName = session.identity.name;
-  const connectionOwners = new Map(connections.map((c) => [c.id.toLowerCase(), c.ownerUpn ?? c.ownerName ?? c.ownerObjectId ?? '']));
+  const classifyContext = activationErrorContext(session, input, nameOf);
   return applyPlan(
     plan.flows,
     {
       maxParallel: inputs.maxParallel,
       send: (flow) => sendStateChange(session.dataverse, flow),
-      classify: (flow, error) =>
-        classifyFlowError(
-          error,
-          { actorName: actorLabel(flow, spName, loc), flowName: (id) => nameOf(id), connectionOwner: (id) => connectionOwners.get(id) || undefined },
-          loc,
-        ),
+      classify: (flow, error) => classifyFlowError(error, classifyContext(flow, actorLabel(flow, spName, loc)), loc),
       nameOf,
       onResult: (flow, result) => logResult(host, flow, result, spName, loc),
     },
