@@ -92,7 +92,7 @@ export function unwrapNestedError(message: string): NestedError | undefined {
   return { code: error.code, message: innerMessage.trim() };
 }
 
-const ERROR_START = /\{\s*(\\*)"error"\s*:/;
+const ERROR_START = /\{\s*(\\*)"error\\*"\s*:/;
 
 /** The balanced JSON object that starts at the first `{"error":` of the text, its quotes unescaped. */
 function embeddedErrorJson(text: string): string | undefined {

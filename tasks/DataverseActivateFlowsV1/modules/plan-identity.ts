@@ -190,17 +190,19 @@ export function chooseOwner(bound: readonly BoundConnection[], context: Identity
   return { owner, owners: [...counts.keys()], connectionIds: entry.all };
 }
 
-/** Connections of the flow that the acting identity does not own: they must be shared with it. */
+/** Connections of the flow that the acting identity does not own and that are not known to be shared with it: they must be shared with it. */
 export function connectionsNotOwnedBy(
   bound: readonly BoundConnection[],
   connections: ReadonlyMap<string, ConnectionInfo>,
   actorObjectId: string | undefined,
   users: ReadonlyMap<string, UserFacts>,
+  alreadyShared: ReadonlySet<string> = new Set(),
 ): ConnectionToShare[] {
   const result = new Map<string, ConnectionToShare>();
   for (const b of bound) {
     const connection = connections.get(b.connectionId.toLowerCase());
     if (!connection || (actorObjectId && connection.ownerObjectId?.toLowerCase() === actorObjectId)) continue;
+    if (alreadyShared.has(connection.id.toLowerCase())) continue;
     const owner = connection.ownerObjectId ? users.get(connection.ownerObjectId.toLowerCase()) : undefined;
     result.set(connection.id.toLowerCase(), {
       connectionId: connection.id,

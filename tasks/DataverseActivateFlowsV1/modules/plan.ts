@@ -104,7 +104,8 @@ export function buildPlan(input: PlanInput, loc: Localize): Plan {
     }
     if (context.connections) {
       const actorId = choice.actor.kind === 'user' ? choice.actor.objectId : context.servicePrincipalObjectId?.toLowerCase();
-      item.connectionsToShare = connectionsNotOwnedBy(choice.bound, context.connections, actorId, users);
+      const shared = choice.actor.kind === 'servicePrincipal' ? context.sharedWithServicePrincipal : undefined;
+      item.connectionsToShare = connectionsNotOwnedBy(choice.bound, context.connections, actorId, users, shared);
     }
   }
 
