@@ -1,5 +1,5 @@
 import { ActingCheck, checkActingIdentities } from './acting-identity';
-import { DataverseClient } from './dataverse';
+import { DataverseClient, escapeXmlAttribute } from './dataverse';
 
 export const IMPERSONATION_IGNORED = 'ImpersonationIgnored';
 
@@ -48,4 +48,26 @@ function compare(answeredUserId: string | undefined, expected: string | undefine
     answeredAs: answered,
     expected: expected.toLowerCase(),
   };
+}
+
+/**
+ * After the changes: the system user each cloud flow of the solution was last modified as
+ * (`modifiedby`), in one paged query whatever the number of flows. A change requested as an owner
+ * that the platform ran as the caller instead (CallerObjectId ignored, which WhoAmI does not always
+ * show) is recognised here, so it is never reported as made as that owner.
+ */
+export async function lastModifiedBy(dataverse: DataverseClient, solutionName: string): Promise<Map<string, string>> {
+  const rows = await dataverse.fetchAll<{ workflowid: string; _modifiedby_value?: string }>(
+    'workflows',
+    [
+      '<fetch distinct="true"><entity name="workflow">',
+      '<attribute name="workflowid"/><attribute name="modifiedby"/><order attribute="workflowid"/>',
+      '<filter type="and"><condition attribute="category" operator="eq" value="5"/></filter>',
+      '<link-entity name="solutioncomponent" from="objectid" to="workflowid" link-type="inner" alias="sc">',
+      '<link-entity name="solution" from="solutionid" to="solutionid" link-type="inner" alias="s">',
+      `<filter><condition attribute="uniquename" operator="eq" value="${escapeXmlAttribute(solutionName)}"/></filter>`,
+      '</link-entity></link-entity></entity></fetch>',
+    ].join(''),
+  );
+  return new Map(rows.map((row) => [row.workflowid.replace(/[{}]/g, '').toLowerCase(), (row._modifiedby_value ?? '').toLowerCase()]));
 }

@@ -103,6 +103,18 @@ describe('DataverseActivateFlows: Impersonation Auto', function () {
     }
   });
 
+  it('with ConnectionOwner, a change the platform ran as the service principal instead of the owner is reported as made by the service principal', async () => {
+    sim = await startSimulator({ scenario: scenario({ ignoreCallerObjectIdForActivation: true }) });
+    const run = await runActivate(sim, { SolutionName: SOLUTION, Flows: 'Uses a shared connection', Impersonation: 'ConnectionOwner' });
+    assertNoSecretsVisible(run, [CLIENT_SECRET]);
+    assert.strictEqual(run.result, 'Succeeded', describeRun(run));
+    assert.strictEqual(activationOf(sim.log, 1)?.callerObjectId, BOB.objectId, 'requested as the owner');
+    assert.strictEqual(sim.state.snapshot().flows.find((f) => f.id === id(1))?.activatedBy, APP_OBJECT_ID, 'turned on as the service principal');
+    const item = itemNamed(run, 'Uses a shared connection');
+    assert.deepStrictEqual([item?.outcome, item?.actor, item?.actorReason], ['activated', 'servicePrincipal', 'impersonationIgnored']);
+    assert.ok(run.warnings.some((warning) => /impersonation was ignored/.test(warning)), describeRun(run));
+  });
+
   it('classifies a French refusal of ignored impersonation, and a Spanish refusal of an impersonated activation, by their codes', async () => {
     sim = await startSimulator({ scenario: scenario({ language: 'fr', ignoreCallerObjectIdForActivation: true }) });
     const french = await runActivate(sim, { SolutionName: SOLUTION, Flows: 'Uses an unshared connection' });

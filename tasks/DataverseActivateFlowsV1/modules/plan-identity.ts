@@ -23,7 +23,8 @@ export interface IdentityContext {
  * Why a flow is changed as its actor, in the report's `actorReason`: as the service principal
  * because every connection is its own or shared with it, the flow uses none, it is being turned
  * off, or Impersonation None asks for it; as a user because it owns the flow's connections (or a
- * run-only one), or Impersonation User names it.
+ * run-only one), or Impersonation User names it; `impersonationIgnored`: requested as a user, but
+ * the platform recorded the change as made by the service principal.
  */
 export type IdentityReason =
   | 'ownedByServicePrincipal'
@@ -33,7 +34,8 @@ export type IdentityReason =
   | 'impersonationNone'
   | 'connectionOwner'
   | 'invokerReference'
-  | 'impersonateUser';
+  | 'impersonateUser'
+  | 'impersonationIgnored';
 
 export interface BoundConnection {
   reference: string;

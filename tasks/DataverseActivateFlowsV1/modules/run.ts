@@ -4,6 +4,7 @@ import { Session, connect } from '../../common/session';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { FlowResult, applyPlan, plannedResults, sendStateChange } from './apply';
+import { confirmActors } from './confirm-actor';
 import { activationErrorContext, classifyFlowError } from './classify';
 import { Localize } from './facts';
 import { gatherPlanInput } from './gather';
@@ -42,6 +43,7 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
     logPlan(host, plan, spName, loc, inputs.dryRun);
     const results = inputs.dryRun ? plannedResults(plan.flows, true) : await send(host, session, plan, input, inputs, nameOf, loc);
 
+    if (!inputs.dryRun) await reportActorsAsRecorded(host, session, state.solution.uniquename, plan, results, input, loc);
     const items = reportItems(plan.flows, results, nameOf, spName, loc);
     report.items = items;
     const counts = countOutcomes(items);
@@ -83,6 +85,22 @@ function send(
     },
     loc,
   );
+}
+
+/** A change requested as a user but recorded as made by the service principal is reported as what it was, with a warning. */
+async function reportActorsAsRecorded(
+  host: TaskHost,
+  session: Session,
+  solution: string,
+  plan: Plan,
+  results: ReadonlyMap<string, FlowResult>,
+  input: PlanInput,
+  loc: Localize,
+): Promise<void> {
+  const users = [...(input.users ?? []), ...(input.impersonateUser ? [input.impersonateUser] : [])];
+  for (const flow of await confirmActors(session.dataverse, solution, plan.flows, results, users, session.identity.userId)) {
+    host.warning(loc('ActorNotAsRequested', neutraliseLine(flow.name), session.identity.name));
+  }
 }
 
 function outcome(host: TaskHost, inputs: ActivateInputs, items: readonly FlowReportItem[], counts: Counts, loc: Localize): TaskOutcome {
