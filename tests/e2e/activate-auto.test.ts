@@ -103,6 +103,26 @@ describe('DataverseActivateFlows: Impersonation Auto', function () {
     }
   });
 
+  it('verifies the owner is really acted as: WhoAmI answering as the service principal fails the flow as "impersonation ignored" before any write for it', async () => {
+    sim = await startSimulator({ scenario: scenario() });
+    const aliceUserId = String(sim.state.userByObjectId(ALICE.objectId)?.systemuserid);
+    const spUserId = String(sim.state.userByObjectId(APP_OBJECT_ID)?.systemuserid);
+    // Dataverse answers a CallerObjectId it does not honour as the caller.
+    sim.setResponseHook((request, response) => {
+      const body = response.body as { UserId?: string } | undefined;
+      if (!request.path.endsWith('/WhoAmI') || body?.UserId !== aliceUserId) return undefined;
+      return { ...response, body: { ...body, UserId: spUserId } };
+    });
+    const run = await runActivate(sim, { SolutionName: SOLUTION, Flows: 'Uses a shared connection\nUses an unshared connection', ErrorHandling: 'Warn' });
+    assertNoSecretsVisible(run, [CLIENT_SECRET]);
+    assert.strictEqual(run.result, 'SucceededWithIssues', describeRun(run));
+    const failed = itemNamed(run, 'Uses an unshared connection');
+    assert.deepStrictEqual([failed?.outcome, failed?.error?.code], ['failed', 'ImpersonationIgnored']);
+    assert.match(failed?.error?.hint ?? '', /with the service principal/);
+    assert.strictEqual(activationOf(sim.log, 2), undefined, 'nothing was sent as the owner');
+    assert.strictEqual(itemNamed(run, 'Uses a shared connection')?.outcome, 'activated');
+  });
+
   it('with ConnectionOwner, a change the platform ran as the service principal instead of the owner is reported as made by the service principal', async () => {
     sim = await startSimulator({ scenario: scenario({ ignoreCallerObjectIdForActivation: true }) });
     const run = await runActivate(sim, { SolutionName: SOLUTION, Flows: 'Uses a shared connection', Impersonation: 'ConnectionOwner' });
