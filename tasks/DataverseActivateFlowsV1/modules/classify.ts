@@ -4,7 +4,7 @@ import { describeFlowProblem } from '../../common/problems/flow';
 import { UnconfirmedChangeError } from './apply';
 import { FlowError, Localize, ReferenceFacts } from './facts';
 import type { PlanInput, PlannedFlow } from './plan';
-import { identityHint } from './plan-identity';
+import { identityHint } from './identity-problems';
 
 export interface ClassifyContext {
   /** Display name of the identity the request was made as. */

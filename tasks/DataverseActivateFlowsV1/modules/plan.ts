@@ -6,7 +6,8 @@ import { describeFlowProblem } from '../../common/problems/flow';
 import { normaliseFlowId } from './definition';
 import { ExternalFlowFacts, FlowAction, FlowError, FlowFacts, ImpersonationMode, Localize, ReferenceFacts, STATE_OFF, STATE_ON, UserFacts } from './facts';
 import { blockCallers, callersOf, findCycles, levelsOf } from './graph';
-import { ConnectionToShare, IdentityContext, IdentityReason, chooseIdentity, connectionsNotOwnedBy, identityProblem, indexReferences, needsConnectionOwners } from './plan-identity';
+import { identityProblem } from './identity-problems';
+import { ConnectionToShare, IdentityContext, IdentityReason, chooseIdentity, connectionsNotOwnedBy, indexReferences, needsConnectionOwners } from './plan-identity';
 import { actionOf, selectFlows } from './plan-selection';
 
 export * from './facts';
