@@ -86,6 +86,11 @@ describe('activate: classifying translated errors', () => {
     assert.strictEqual(error.hint, 'HintImpersonationIgnored(conn-outlook-alice|alice@contoso.com|ALM pipeline)');
   });
 
+  it('does not take a refusal of the act-on-behalf privilege that happens to name the service principal for ignored impersonation', () => {
+    const error = parseErrorBody(403, { error: { code: '0x8004A110', message: `L'utilisateur ${SP} n'a pas le privilège d'agir au nom d'un autre utilisateur.` } }, 'PATCH', 'https://x/');
+    assert.strictEqual(classifyFlowError(error, { ...context, actingUserObjectId: ALICE }, loc).code, '0x8004A110');
+  });
+
   it('a refused impersonated activation names the connection and says to share it with the service principal or use Auto', () => {
     const error = classifyFlowError(dataverseError(403, french('Forbidden', authorizationFailed(ALICE))), { ...context, actingUserObjectId: ALICE }, loc);
     assert.strictEqual(error.code, 'ConnectionAuthorizationFailed');

@@ -66,20 +66,24 @@ export function classifyFlowError(error: unknown, context: ClassifyContext, loc:
   const code = error.effectiveCode;
   const message = error.effectiveMessage;
   const raw = error.innerCode ? { rawMessage: error.platformMessage } : {};
-  const ignored = impersonationIgnored(message, context, loc);
+  const ignored = impersonationIgnored(code, message, context, loc);
   if (ignored) return { ...ignored, ...raw };
   return { code, message, hint: hintFor(code, message, context, loc), ...raw };
 }
+
+const CALLER_NAMING_CODES = new Set(['baplistserviceplansfailed', 'missinguserdetails']);
 
 /**
  * A request made as a user (CallerObjectId) that the platform answered naming the service
  * principal as the caller: the impersonation was ignored, so the flow was not turned on as that
  * user. The fix is to share the connection with the service principal.
  */
-function impersonationIgnored(message: string, context: ClassifyContext, loc: Localize): FlowError | undefined {
+function impersonationIgnored(code: string, message: string, context: ClassifyContext, loc: Localize): FlowError | undefined {
   const user = context.actingUserObjectId?.toLowerCase();
   const sp = context.servicePrincipalObjectId?.toLowerCase();
   if (!user || !sp || user === sp) return undefined;
+  // Only refusals that name the caller of the activation itself: connection permission, the pre-2023 user details.
+  if (!connectionIn(message) && !CALLER_NAMING_CODES.has(code.toLowerCase())) return undefined;
   const callers = guidsIn(message);
   if (!callers.includes(sp) || callers.includes(user)) return undefined;
   const connection = connectionIn(message)?.connectionId ?? '?';
