@@ -66,8 +66,16 @@ export function demoScenario(): Scenario {
     connections: [
       { name: 'shared-office365-5e7a1c00d3a0', connector: 'shared_office365', displayName: 'svc-deploy@contoso.com', createdBy: SERVICE_ACCOUNT.objectId },
       { name: 'shared-sharepointonl-5e7a1c00d3a0', connector: 'shared_sharepointonline', displayName: 'svc-deploy@contoso.com', createdBy: SERVICE_ACCOUNT.objectId },
-      { name: 'shared-teams-5e7a1c00d3a0', connector: 'shared_teams', displayName: 'svc-deploy@contoso.com', createdBy: SERVICE_ACCOUNT.objectId },
-      // Shared with the pipeline's service principal, which turns on the flows that use only Dataverse.
+      // Shared with the pipeline's service principal (Can use): with Impersonation Auto it turns on the
+      // flows that use only Teams and Dataverse; the flows with an unshared connection (Outlook,
+      // SharePoint) are turned on as the service account that owns it.
+      {
+        name: 'shared-teams-5e7a1c00d3a0',
+        connector: 'shared_teams',
+        displayName: 'svc-deploy@contoso.com',
+        createdBy: SERVICE_ACCOUNT.objectId,
+        sharedWith: [APP_OBJECT_ID],
+      },
       {
         name: 'shared-commondataser-5e7a1c00d3a0',
         connector: 'shared_commondataserviceforapps',

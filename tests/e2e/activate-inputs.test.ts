@@ -140,7 +140,7 @@ describe('DataverseActivateFlows: input mistakes and missing permissions fail be
     assert.match(item.error?.hint ?? '', /Enable 'dave@contoso.com'/);
   });
 
-  it('Impersonation None: a flow with a user connection (even shared with the service principal) fails with the platform code and the hint to impersonate', async () => {
+  it('Impersonation None under the pre-2023 rule: a flow with a user connection fails with the platform code and the hint to share or use Auto', async () => {
     const run = await runActivate(sim, { SolutionName: 'Plain', Impersonation: 'None' });
     assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'Failed', describeRun(run));
@@ -150,7 +150,7 @@ describe('DataverseActivateFlows: input mistakes and missing permissions fail be
     const [item] = readReport(run).items;
     assert.strictEqual(item.actor, 'servicePrincipal');
     assert.strictEqual(item.error?.code, 'BapListServicePlansFailed');
-    assert.match(item.error?.hint ?? '', /Impersonation ConnectionOwner/);
+    assert.match(item.error?.hint ?? '', /Share each of them with it \(Can use\), or use Impersonation Auto/);
   });
 
   it('Impersonation User with a user who is not in the environment fails naming ImpersonateUser', async () => {

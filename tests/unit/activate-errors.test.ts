@@ -58,7 +58,7 @@ describe('activate: classifying activation errors', () => {
 
   it('explains the service principal limits, licences and the act-on-behalf privilege', () => {
     const inner = JSON.stringify({ error: { code: 'MissingUserDetails', message: "The user details for tenant id 't' and principal id 'p' doesn't exist." } });
-    assert.strictEqual(classifyFlowError(flowError(400, 'BadRequest', 'BapListServicePlansFailed', inner), context, loc).hint, 'HintServicePrincipalCannotActivate()');
+    assert.strictEqual(classifyFlowError(flowError(400, 'BadRequest', 'BapListServicePlansFailed', inner), context, loc).hint, 'HintShareOrImpersonate(alice@contoso.com)');
     assert.strictEqual(
       classifyFlowError(flowError(403, 'Forbidden', 'MissingAdequateQuotaPolicy', 'no plan'), context, loc).hint,
       'HintLicense(alice@contoso.com)',

@@ -102,7 +102,7 @@ const expected: {
       SolutionName: { type: 'string', required: true },
       Flows: { type: 'multiLine' },
       FlowsToTurnOff: { type: 'multiLine' },
-      Impersonation: { type: 'pickList', defaultValue: 'ConnectionOwner', options: ['ConnectionOwner', 'User', 'None'] },
+      Impersonation: { type: 'pickList', defaultValue: 'Auto', options: ['Auto', 'ConnectionOwner', 'User', 'None'] },
       ImpersonateUser: { type: 'string', visibleRule: 'Impersonation = User' },
       MaxParallel: { type: 'string', defaultValue: '8' },
       ErrorHandling: { type: 'pickList', defaultValue: 'Fail', options: ['Fail', 'Warn'] },

@@ -3,7 +3,7 @@ import { FlowDefinitionFacts } from './definition';
 
 export type Localize = (key: string, ...args: unknown[]) => string;
 
-export type ImpersonationMode = 'ConnectionOwner' | 'User' | 'None';
+export type ImpersonationMode = 'Auto' | 'ConnectionOwner' | 'User' | 'None';
 export type FlowAction = 'turnOn' | 'turnOff';
 
 /**

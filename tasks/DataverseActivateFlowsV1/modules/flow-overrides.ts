@@ -58,7 +58,7 @@ export function applyActivateAs(
   const base = asServicePrincipal();
   if ('error' in base) return base;
   const actor: Actor = { kind: 'user', objectId: user.objectId.toLowerCase(), reason: 'activateAs' };
-  return { actor, bound: base.bound };
+  return { actor, bound: base.bound, reason: 'activateAs' };
 }
 
 /** Who changes the flow: the identity the inputs give, unless `activateflow.activateas.*` names a user for it. */

@@ -14,7 +14,8 @@ import {
   listSolutionCloudFlows,
   listSolutionConnectionReferences,
 } from '../../common/solution-queries';
-import { checkActingIdentities } from '../../common/acting-identity';
+import { PowerAppsConnection, connectionAccess } from '../../common/admin';
+import { verifyImpersonation } from '../../common/impersonation-check';
 import { settle, unwrap } from '../../common/concurrency';
 import { isGuid } from '../../common/task-inputs';
 import { normaliseFlowId, readFlowDefinition } from './definition';
@@ -165,6 +166,26 @@ export function gatherConnections(session: Session, loc: Localize): Promise<Conn
   );
 }
 
+/** The environment's connections and, from the same listing, the ids of those shared with the service principal. */
+export interface ConnectionsAndSharing {
+  connections: ConnectionInfo[];
+  sharedWithServicePrincipal: string[];
+}
+
+/**
+ * The connection listing for Impersonation Auto: the same single paged listing, asked to expand
+ * each connection's role assignment for the service principal, so whether it may use each
+ * connection is known without a request per connection.
+ */
+export async function gatherConnectionsAndSharing(session: Session, loc: Localize): Promise<ConnectionsAndSharing> {
+  const principal = session.identity.objectId;
+  if (!principal) return { connections: await gatherConnections(session, loc), sharedWithServicePrincipal: [] };
+  let listed: readonly PowerAppsConnection[] = [];
+  const admin = session.admin.withPermissionsOf({ principalObjectId: principal, onListed: (connections) => (listed = connections) });
+  const connections = await gatherConnections({ ...session, admin }, loc);
+  return { connections, sharedWithServicePrincipal: listed.filter((c) => connectionAccess(c, principal) === 'shared').map((c) => c.name) };
+}
+
 export function toUserFacts(record: SystemUserRecord): UserFacts {
   return {
     objectId: (record.azureactivedirectoryobjectid ?? '').toLowerCase(),
@@ -208,8 +229,10 @@ export async function gatherPlanInput(
 ): Promise<{ input: PlanInput; state: SolutionState }> {
   const environment = session.environment.url;
   const states = readStatesFile(inputs, environment, loc);
-  // With ConnectionOwner the connection listing is nearly always needed: it is read alongside the solution.
-  const listing = inputs.impersonation === 'ConnectionOwner' ? settle(gatherConnections(session, loc)) : undefined;
+  // With ConnectionOwner or Auto the connection listing is nearly always needed: it is read alongside the solution.
+  const listConnections = () =>
+    inputs.impersonation === 'Auto' ? gatherConnectionsAndSharing(session, loc) : gatherConnections(session, loc).then((connections) => ({ connections, sharedWithServicePrincipal: [] }));
+  const listing = inputs.impersonation === 'ConnectionOwner' || inputs.impersonation === 'Auto' ? settle(listConnections()) : undefined;
   const state = await gatherSolution(session.dataverse, inputs.solutionNames, environment, loc);
   const [settings, impersonateUser] = await Promise.all([
     gatherFlowSettings(session.dataverse, inputs, states, state.flows, context.variables, toUserFacts, context.notes, loc),
@@ -227,13 +250,20 @@ export async function gatherPlanInput(
     externalFlows: state.externalFlows,
     ...settings,
   };
-  if (needsConnectionListing(input, loc)) input.connections = await (listing ?? settle(gatherConnections(session, loc))).then(unwrap);
+  if (needsConnectionListing(input, loc)) {
+    const listed = await (listing ?? settle(listConnections())).then(unwrap);
+    input.connections = listed.connections;
+    input.sharedWithServicePrincipal = listed.sharedWithServicePrincipal;
+  }
   const { ownerObjectIds, actingUsers } = usersToLookUp(input, loc);
-  const [owners, identityChecks] = await Promise.all([
-    gatherUsers(session.dataverse, ownerObjectIds),
-    checkActingIdentities(session.dataverse, actingUsers, IDENTITY_CHECKS_AT_ONCE),
-  ]);
+  const owners = await gatherUsers(session.dataverse, ownerObjectIds);
   input.users = [...owners, ...settings.users.filter((u) => !owners.some((o) => o.objectId === u.objectId))];
-  input.identityChecks = identityChecks;
+  // Each user acted as is verified against its system user id: Dataverse may ignore a CallerObjectId.
+  const known = new Map([...input.users, ...(impersonateUser ? [impersonateUser] : [])].map((u) => [u.objectId, u.systemUserId]));
+  input.identityChecks = await verifyImpersonation(
+    session.dataverse,
+    actingUsers.map((objectId) => ({ objectId, systemUserId: known.get(objectId) })),
+    IDENTITY_CHECKS_AT_ONCE,
+  );
   return { input, state };
 }

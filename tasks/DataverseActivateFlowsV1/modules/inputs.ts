@@ -21,7 +21,7 @@ const DEFAULT_MAX_PARALLEL = 8;
 export function readInputs(host: TaskHost): ActivateInputs {
   const read = new InputReader(host);
   const solutionName = read.required('SolutionName', 'SolutionNameHelp');
-  const impersonation = read.pick('Impersonation', ['ConnectionOwner', 'User', 'None'] as const, 'ConnectionOwner');
+  const impersonation = read.pick('Impersonation', ['Auto', 'ConnectionOwner', 'User', 'None'] as const, 'Auto');
   const impersonateUser = impersonation === 'User' ? read.required('ImpersonateUser', 'ImpersonateUserHelp') : undefined;
   if (impersonateUser !== undefined) read.user('ImpersonateUser');
   const common = {

@@ -1,4 +1,4 @@
-import { Actor, ActingCheck } from '../../common/acting-identity';
+import { Actor } from '../../common/acting-identity';
 import { connectorName } from '../../common/admin';
 import { ConnectionInfo } from '../../common/connections';
 import { describeFlowProblem } from '../../common/problems/flow';
@@ -14,7 +14,28 @@ export interface IdentityContext {
   references: ReadonlyMap<string, ReferenceFacts>;
   /** By lower-case id; undefined only where no flow needs its connections' owners. */
   connections?: ReadonlyMap<string, ConnectionInfo>;
+  /** Ids (lower case) of the connections shared with the service principal, learnt with the listing (Impersonation Auto). */
+  sharedWithServicePrincipal?: ReadonlySet<string>;
 }
+
+/**
+ * Why a flow is changed as its actor, in the report's `actorReason`: as the service principal
+ * because every connection is its own or shared with it, the flow uses none, it is being turned
+ * off, or Impersonation None asks for it; as a user because it owns the flow's connections (or a
+ * run-only one), or Impersonation User names it; `impersonationIgnored`: requested as a user, but
+ * the platform recorded the change as made by the service principal.
+ */
+export type IdentityReason =
+  | 'ownedByServicePrincipal'
+  | 'sharedWithServicePrincipal'
+  | 'noConnections'
+  | 'turnOff'
+  | 'impersonationNone'
+  | 'connectionOwner'
+  | 'invokerReference'
+  | 'impersonateUser'
+  | 'activateAs'
+  | 'impersonationIgnored';
 
 export interface BoundConnection {
   reference: string;
@@ -32,7 +53,7 @@ export interface ConnectionToShare {
   ownerName?: string;
 }
 
-export type IdentityChoice = { actor: Actor; bound: BoundConnection[] } | { error: FlowError };
+export type IdentityChoice = { actor: Actor; bound: BoundConnection[]; reason: IdentityReason } | { error: FlowError };
 
 export function indexReferences(references: readonly ReferenceFacts[]): Map<string, ReferenceFacts> {
   return new Map(references.map((r) => [r.logicalName.toLowerCase(), r]));
@@ -40,32 +61,61 @@ export function indexReferences(references: readonly ReferenceFacts[]): Map<stri
 
 /** True when turning this flow on as the owner of its connections needs the environment's connection listing. */
 export function needsConnectionOwners(flow: FlowFacts, context: Omit<IdentityContext, 'connections'>): boolean {
-  return context.impersonation === 'ConnectionOwner' && boundConnections(flow, context.references).length > 0;
+  return (context.impersonation === 'ConnectionOwner' || context.impersonation === 'Auto') && boundConnections(flow, context.references).length > 0;
 }
 
 /**
  * Who turns a flow on or off. Turning off needs no access to connections. Turning on: `None` as
- * the service principal, `User` as that user, `ConnectionOwner` as the owner of most of the flow's
+ * the service principal, `User` as that user, `Auto` as the service principal when it owns or has
+ * been shared every connection of the flow (run-only ones included) and otherwise as
+ * `ConnectionOwner` does, `ConnectionOwner` as the owner of most of the flow's
  * connections (run-only ones included), which is the service principal for a flow with no
  * connection or only its own, and never the owner of a connection that no reference of the listed
  * solutions is bound to.
  */
 export function chooseIdentity(flow: FlowFacts, action: FlowAction, context: IdentityContext, loc: Localize): IdentityChoice {
   const asUser = context.impersonateUser ? userActor(context.impersonateUser.objectId, 'impersonateUser', context) : undefined;
-  if (action === 'turnOff') return { actor: context.impersonation === 'User' && asUser ? asUser : { kind: 'servicePrincipal' }, bound: [] };
+  const servicePrincipal: Actor = { kind: 'servicePrincipal' };
+  if (action === 'turnOff') {
+    return context.impersonation === 'User' && asUser ? { actor: asUser, bound: [], reason: 'impersonateUser' } : { actor: servicePrincipal, bound: [], reason: 'turnOff' };
+  }
   const problem = definitionProblem(flow, context.references, loc);
   if (problem) return { error: problem };
   const bound = boundConnections(flow, context.references);
-  if (context.impersonation === 'None' || bound.length === 0) return { actor: { kind: 'servicePrincipal' }, bound };
+  if (context.impersonation === 'None') return { actor: servicePrincipal, bound, reason: 'impersonationNone' };
+  if (bound.length === 0) return { actor: servicePrincipal, bound, reason: 'noConnections' };
   if (context.impersonation === 'User') {
     if (!asUser) throw new Error('Impersonation User without the resolved user');
-    return { actor: asUser, bound };
+    return { actor: asUser, bound, reason: 'impersonateUser' };
   }
   if (!context.connections) throw new Error('the connections were not gathered for a flow that needs their owners');
+  const usable = context.impersonation === 'Auto' ? servicePrincipalAccess(bound, context) : undefined;
+  if (usable) return { actor: servicePrincipal, bound, reason: usable };
   const choice = chooseOwner(bound, context, loc);
   if ('error' in choice) return choice;
   const viaInvokerOnly = bound.filter((b) => choice.connectionIds.has(b.connectionId.toLowerCase())).every((b) => b.invoker);
-  return { actor: userActor(choice.owner, viaInvokerOnly ? 'invokerReference' : 'connectionOwner', context), bound };
+  const ownerReason = viaInvokerOnly ? 'invokerReference' : 'connectionOwner';
+  const actor = userActor(choice.owner, ownerReason, context);
+  return { actor, bound, reason: actor.kind === 'user' ? ownerReason : 'ownedByServicePrincipal' };
+}
+
+/**
+ * Whether the service principal may use every connection of the flow (each Connected, and owned by
+ * it or shared with it), and why; undefined when one of them is not usable so.
+ */
+function servicePrincipalAccess(bound: readonly BoundConnection[], context: IdentityContext): 'ownedByServicePrincipal' | 'sharedWithServicePrincipal' | undefined {
+  const sp = context.servicePrincipalObjectId?.toLowerCase();
+  if (!sp) return undefined;
+  let shared = false;
+  for (const b of bound) {
+    const id = b.connectionId.toLowerCase();
+    const connection = context.connections?.get(id);
+    if (!connection?.connected) return undefined;
+    if (connection.ownerObjectId?.toLowerCase() === sp) continue;
+    if (!context.sharedWithServicePrincipal?.has(id)) return undefined;
+    shared = true;
+  }
+  return shared ? 'sharedWithServicePrincipal' : 'ownedByServicePrincipal';
 }
 
 function userActor(objectId: string, reason: 'connectionOwner' | 'impersonateUser' | 'invokerReference', context: IdentityContext): Actor {
@@ -143,17 +193,19 @@ export function chooseOwner(bound: readonly BoundConnection[], context: Identity
   return { owner, owners: [...counts.keys()], connectionIds: entry.all };
 }
 
-/** Connections of the flow that the acting identity does not own: they must be shared with it. */
+/** Connections of the flow that the acting identity does not own and that are not known to be shared with it: they must be shared with it. */
 export function connectionsNotOwnedBy(
   bound: readonly BoundConnection[],
   connections: ReadonlyMap<string, ConnectionInfo>,
   actorObjectId: string | undefined,
   users: ReadonlyMap<string, UserFacts>,
+  alreadyShared: ReadonlySet<string> = new Set(),
 ): ConnectionToShare[] {
   const result = new Map<string, ConnectionToShare>();
   for (const b of bound) {
     const connection = connections.get(b.connectionId.toLowerCase());
     if (!connection || (actorObjectId && connection.ownerObjectId?.toLowerCase() === actorObjectId)) continue;
+    if (alreadyShared.has(connection.id.toLowerCase())) continue;
     const owner = connection.ownerObjectId ? users.get(connection.ownerObjectId.toLowerCase()) : undefined;
     result.set(connection.id.toLowerCase(), {
       connectionId: connection.id,
@@ -163,38 +215,4 @@ export function connectionsNotOwnedBy(
     });
   }
   return [...result.values()];
-}
-
-/** A user acted as who is absent or disabled in the environment, or whom WhoAmI refused to act as. */
-export function identityProblem(
-  objectId: string,
-  actorName: string,
-  users: ReadonlyMap<string, UserFacts>,
-  checks: ReadonlyMap<string, ActingCheck>,
-  loc: Localize,
-): FlowError | undefined {
-  const user = users.get(objectId);
-  if (!user) return describeFlowProblem(loc, 'UserNotInEnvironment', [actorName]);
-  if (user.disabled) return describeFlowProblem(loc, 'UserDisabled', [actorName]);
-  const check = checks.get(objectId);
-  if (check && !check.ok) return { code: check.code, message: check.message, hint: identityHint(check.code, actorName, loc) };
-  return undefined;
-}
-
-/** The hint for a failed act-as check (WhoAmI with CallerObjectId), or a write refused for the same reason. */
-export function identityHint(code: string, actorName: string, loc: Localize): string | undefined {
-  switch (code.toLowerCase()) {
-    case '0x8004a110':
-    case 'cannotactonbehalfofanotheruser':
-      return loc('HintActOnBehalf');
-    case '0x80040225':
-    case '0x8004022b':
-      return loc('HintUserDisabled', actorName);
-    case '0x80040217':
-    case '0x80072560':
-    case 'usernotinenvironment':
-      return loc('HintUserNotInEnvironment', actorName);
-    default:
-      return undefined;
-  }
 }

@@ -1,6 +1,7 @@
-import { ActingCheck, Actor } from '../../common/acting-identity';
+import { Actor } from '../../common/acting-identity';
 import { ConnectionInfo } from '../../common/connections';
 import { UserError } from '../../common/errors';
+import { ImpersonationCheck } from '../../common/impersonation-check';
 import { describeFlowProblem } from '../../common/problems/flow';
 import { normaliseFlowId } from './definition';
 import { ExternalFlowFacts, FlowAction, FlowError, FlowFacts, ImpersonationMode, Localize, ReferenceFacts, STATE_ON, UserFacts, WantedReason, inWantedState } from './facts';
@@ -8,7 +9,8 @@ import { FlowState } from '../../common/flow-states-file';
 import { identityOf } from './flow-overrides';
 import { OwnerChange, OwnerKept, decideOwners } from './flow-owners';
 import { blockCallers, callersOf, findCycles, levelsOf } from './graph';
-import { ConnectionToShare, IdentityContext, connectionsNotOwnedBy, identityProblem, indexReferences, needsConnectionOwners } from './plan-identity';
+import { identityProblem } from './identity-problems';
+import { ConnectionToShare, IdentityContext, IdentityReason, connectionsNotOwnedBy, indexReferences, needsConnectionOwners } from './plan-identity';
 import { actionOf, selectFlows } from './plan-selection';
 
 export * from './facts';
@@ -26,6 +28,8 @@ export interface PlannedFlow {
   actor?: Actor;
   /** The user's UPN (or name, or object id) when the actor is a user. */
   actorName?: string;
+  /** Why the change is made as its actor (report `actorReason`). */
+  actorReason?: IdentityReason;
   /** Child flows the definition calls (ids). */
   children: string[];
   /** Flows of this run that must be on before this one is sent (ids). */
@@ -64,7 +68,9 @@ export interface PlanInput {
   users?: readonly UserFacts[];
   externalFlows?: readonly ExternalFlowFacts[];
   /** Result of the read-only WhoAmI as each user acted as (by lower-case object id). */
-  identityChecks?: ReadonlyMap<string, ActingCheck>;
+  identityChecks?: ReadonlyMap<string, ImpersonationCheck>;
+  /** Ids of the connections shared with the service principal (Impersonation Auto), from the same listing. */
+  sharedWithServicePrincipal?: readonly string[];
   /** The states file: recorded state by lower-case workflow id. */
   recordedStates?: ReadonlyMap<string, FlowState>;
   newFlows?: 'On' | 'Off';
@@ -92,7 +98,7 @@ export function buildPlan(input: PlanInput, loc: Localize): Plan {
   const selection = selectFlows(input, loc);
   const context = identityContext(input);
   const users = new Map([...(input.users ?? []), ...(input.impersonateUser ? [input.impersonateUser] : [])].map((u) => [u.objectId.toLowerCase(), u]));
-  const checks = input.identityChecks ?? new Map<string, ActingCheck>();
+  const checks = input.identityChecks ?? new Map<string, ImpersonationCheck>();
   const flowsById = new Map(input.flows.map((f) => [f.id, f]));
   const external = new Map((input.externalFlows ?? []).map((f) => [normaliseFlowId(f.id), f]));
   const nameOf = (id: string) => flowsById.get(id)?.name ?? external.get(id)?.name ?? id;
@@ -111,6 +117,7 @@ export function buildPlan(input: PlanInput, loc: Localize): Plan {
       continue;
     }
     item.actor = choice.actor;
+    item.actorReason = choice.reason;
     if (choice.actor.kind === 'user') {
       const user = users.get(choice.actor.objectId);
       item.actorName = user?.upn ?? user?.name ?? choice.actor.objectId;
@@ -119,7 +126,8 @@ export function buildPlan(input: PlanInput, loc: Localize): Plan {
     }
     if (context.connections) {
       const actorId = choice.actor.kind === 'user' ? choice.actor.objectId : context.servicePrincipalObjectId?.toLowerCase();
-      item.connectionsToShare = connectionsNotOwnedBy(choice.bound, context.connections, actorId, users);
+      const shared = choice.actor.kind === 'servicePrincipal' ? context.sharedWithServicePrincipal : undefined;
+      item.connectionsToShare = connectionsNotOwnedBy(choice.bound, context.connections, actorId, users, shared);
     }
   }
 
@@ -202,6 +210,7 @@ export function identityContext(input: PlanInput): IdentityContext {
     servicePrincipalObjectId: input.servicePrincipalObjectId,
     references: indexReferences(input.references),
     connections: input.connections ? new Map(input.connections.map((c) => [c.id.toLowerCase(), c])) : undefined,
+    sharedWithServicePrincipal: new Set((input.sharedWithServicePrincipal ?? []).map((id) => id.toLowerCase())),
   };
 }
 

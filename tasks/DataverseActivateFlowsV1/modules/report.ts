@@ -1,9 +1,9 @@
-import { Actor, ActorReason } from '../../common/acting-identity';
+import { Actor } from '../../common/acting-identity';
 import { ReportItemBase, markdownTable } from '../../common/report';
 import { FlowResult } from './apply';
 import { FlowAction, Localize, WantedReason } from './facts';
 import { OwnerKept } from './flow-owners';
-import { ConnectionToShare } from './plan-identity';
+import { ConnectionToShare, IdentityReason } from './plan-identity';
 import { PlannedFlow } from './plan';
 
 export const SERVICE_PRINCIPAL = 'servicePrincipal';
@@ -14,8 +14,12 @@ export interface FlowReportItem extends ReportItemBase {
   id: string;
   /** Display name of who the change was (or would be) made as. */
   actorName: string | null;
-  /** Why a user was acted as: `connectionOwner`, `invokerReference` (owner of a run-only connection) or `impersonateUser`. */
-  actorReason: ActorReason | null;
+  /**
+   * Why the change was made as its actor: `sharedWithServicePrincipal`, `ownedByServicePrincipal`,
+   * `noConnections`, `turnOff`, `impersonationNone` (the service principal); `connectionOwner`,
+   * `invokerReference` (owner of a run-only connection), `impersonateUser` (a user).
+   */
+  actorReason: IdentityReason | null;
   action: FlowAction;
   order: number;
   level: number;
@@ -51,10 +55,12 @@ export function actorId(actor: Actor | undefined): string | null {
   return actor.kind === 'servicePrincipal' ? SERVICE_PRINCIPAL : actor.objectId;
 }
 
-export function actorLabel(flow: Pick<PlannedFlow, 'actor' | 'actorName'>, servicePrincipalName: string, loc: Localize): string {
+export function actorLabel(flow: Pick<PlannedFlow, 'actor' | 'actorName' | 'actorReason'>, servicePrincipalName: string, loc: Localize): string {
   const actor = flow.actor;
   if (!actor) return '';
-  if (actor.kind === 'servicePrincipal') return loc('ActorServicePrincipal', servicePrincipalName);
+  if (actor.kind === 'servicePrincipal') {
+    return loc(flow.actorReason === 'sharedWithServicePrincipal' ? 'ActorSharedWithServicePrincipal' : 'ActorServicePrincipal', servicePrincipalName);
+  }
   const name = flow.actorName ?? actor.objectId;
   if (actor.reason === 'activateAs') return loc('ActorActivateAs', name);
   return actor.reason === 'invokerReference' ? loc('ActorRunOnlyOwner', name) : name;
@@ -77,9 +83,9 @@ export function reportItems(
       id: flow.id,
       outcome: result.outcome,
       actor: acted ? actorId(flow.actor) : null,
-      error: result.error ? { code: result.error.code, message: result.error.message, ...(result.error.hint ? { hint: result.error.hint } : {}) } : null,
+      error: result.error ? reportError(result.error) : null,
       actorName: acted ? actorLabel(flow, spName, loc) : null,
-      actorReason: acted && flow.actor?.kind === 'user' ? flow.actor.reason : null,
+      actorReason: acted ? (flow.actorReason ?? null) : null,
       action: flow.action,
       order: flow.order,
       level: flow.level,
@@ -96,6 +102,13 @@ export function reportItems(
     };
   });
 }
+
+/** The item's error; the platform's whole text (`rawMessage`, often translated) is kept where the message is the inner service's. */
+function reportError(error: NonNullable<FlowResult['error']> & { rawMessage?: string }): ReportError {
+  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.rawMessage ? { rawMessage: error.rawMessage } : {}) };
+}
+
+type ReportError = { code: string; message: string; hint?: string; rawMessage?: string };
 
 export function countOutcomes(items: readonly FlowReportItem[]): Counts {
   const counts: Counts = { activated: 0, deactivated: 0, alreadyInState: 0, wouldTurnOn: 0, wouldTurnOff: 0, failed: 0, blocked: 0 };

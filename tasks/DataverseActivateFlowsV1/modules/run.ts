@@ -1,15 +1,15 @@
-import { ConnectionInfo } from '../../common/connections';
 import { neutraliseLine } from '../../common/remote-text';
 import { newReport, publishReport } from '../../common/report';
 import { Session, connect } from '../../common/session';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { FlowResult, applyPlan, plannedResults, sendOwnerAssignment, sendStateChange } from './apply';
-import { classifyFlowError } from './classify';
+import { confirmActors } from './confirm-actor';
+import { activationErrorContext, classifyFlowError } from './classify';
 import { Localize } from './facts';
 import { gatherPlanInput } from './gather';
 import { ActivateInputs, readInputs } from './inputs';
-import { Plan, PlannedFlow, buildPlan } from './plan';
+import { Plan, PlanInput, PlannedFlow, buildPlan } from './plan';
 import { Counts, FlowReportItem, actorLabel, countOutcomes, markdownSummary, reportItems } from './report';
 
 export const TASK_NAME = 'DataverseActivateFlows';
@@ -45,8 +45,9 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
     const spName = session.identity.name;
     logPlan(host, plan, spName, loc, inputs.dryRun);
     const assigned = new Set<string>();
-    const results = inputs.dryRun ? plannedResults(plan.flows, true) : await send(host, session, plan, input.connections ?? [], inputs, nameOf, loc, assigned);
+    const results = inputs.dryRun ? plannedResults(plan.flows, true) : await send(host, session, plan, input, inputs, nameOf, loc, assigned);
 
+    if (!inputs.dryRun) await reportActorsAsRecorded(host, session, state.solutions.map((s) => s.uniquename).join(", "), plan, results, input, loc);
     // An owner change is reported where it was made (or, in a dry run, would be).
     const items = reportItems(plan.flows, results, nameOf, spName, loc).map((item) => (inputs.dryRun || assigned.has(item.id) ? item : { ...item, owner: undefined }));
     report.items = items;
@@ -71,14 +72,14 @@ function send(
   host: TaskHost,
   session: Session,
   plan: Plan,
-  connections: readonly ConnectionInfo[],
+  input: PlanInput,
   inputs: ActivateInputs,
   nameOf: (id: string) => string,
   loc: Localize,
   assigned: Set<string>,
 ): Promise<Map<string, FlowResult>> {
   const spName = session.identity.name;
-  const connectionOwners = new Map(connections.map((c) => [c.id.toLowerCase(), c.ownerUpn ?? c.ownerName ?? c.ownerObjectId ?? '']));
+  const classifyContext = activationErrorContext(session, input, nameOf);
   return applyPlan(
     plan.flows,
     {
@@ -91,17 +92,28 @@ function send(
         }
         return sendStateChange(session.dataverse, flow);
       },
-      classify: (flow, error) =>
-        classifyFlowError(
-          error,
-          { actorName: actorLabel(flow, spName, loc), flowName: (id) => nameOf(id), connectionOwner: (id) => connectionOwners.get(id) || undefined },
-          loc,
-        ),
+      classify: (flow, error) => classifyFlowError(error, classifyContext(flow, actorLabel(flow, spName, loc)), loc),
       nameOf,
       onResult: (flow, result) => logResult(host, flow, result, spName, loc),
     },
     loc,
   );
+}
+
+/** A change requested as a user but recorded as made by the service principal is reported as what it was, with a warning. */
+async function reportActorsAsRecorded(
+  host: TaskHost,
+  session: Session,
+  solution: string,
+  plan: Plan,
+  results: ReadonlyMap<string, FlowResult>,
+  input: PlanInput,
+  loc: Localize,
+): Promise<void> {
+  const users = [...(input.users ?? []), ...(input.impersonateUser ? [input.impersonateUser] : [])];
+  for (const flow of await confirmActors(session.dataverse, solution, plan.flows, results, users, session.identity.userId)) {
+    host.warning(loc('ActorNotAsRequested', neutraliseLine(flow.name), session.identity.name));
+  }
 }
 
 function outcome(host: TaskHost, inputs: ActivateInputs, items: readonly FlowReportItem[], counts: Counts, loc: Localize): TaskOutcome {
