@@ -72,7 +72,8 @@ async function main(): Promise<number> {
       inputs: {
         PowerPlatformSPN: SERVICE_CONNECTION_ID,
         SolutionName: DEMO_SOLUTION,
-        Impersonation: 'ConnectionOwner',
+        // Auto: the service principal where the connections are shared with it, else their owner.
+        Impersonation: 'Auto',
         MaxParallel: '4',
         FlowStatesFile: save.outputs.FlowStatesFile ?? '<sources>',
         NewFlows: 'On',
