@@ -1,5 +1,6 @@
 import { SERVICE_PRINCIPAL } from '../../common/acting-identity';
-import { ItemError, ItemKind, Outcome, TaskReport, markdownTable, newReport } from '../../common/report';
+import { ItemError, Outcome, ReportItemBase, TaskReport, markdownTable, newReport } from '../../common/report';
+import { ValueSource } from '../../common/variables';
 import { neutraliseLine } from '../../common/remote-text';
 import { Finding, Localizer, MASK, PlannedReference, PlannedVariable, SettingsPlan, displayValue } from './plan';
 import { typeName } from './values';
@@ -51,14 +52,21 @@ export function allWarnings(plan: SettingsPlan, text: Localizer): string[] {
 }
 
 /** Every item has the six keys of CONTRACT 3, `null` where they do not apply, and the settings' own fields. */
-interface SettingsReportItem {
-  kind: ItemKind;
-  name: string;
-  id: string | null;
-  outcome: Outcome;
-  actor: string | null;
-  error: ItemError | null;
-  [detail: string]: unknown;
+interface SettingsReportItem extends ReportItemBase {
+  displayName?: string;
+  value: string | undefined;
+  previousValue?: string;
+  source: ValueSource | null;
+  variable?: string;
+  secret: boolean;
+  inSolution: boolean;
+  problems: ItemError[];
+  warnings: Array<{ code: string; message: string }>;
+  connectorId?: string;
+  connection?: { id: string; displayName?: string; status: string; connector: string; ownerObjectId?: string };
+  type?: string;
+  required?: boolean;
+  defaultValue?: string;
 }
 
 function item(entry: Entry, written: boolean): SettingsReportItem {
