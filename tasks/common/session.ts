@@ -7,6 +7,7 @@ import { HttpClient, RequestEvent } from './http-client';
 import { TokenProvider } from './auth';
 import { jwtClaims } from './jwt-claims';
 import { DataverseClient } from './dataverse';
+import { lockWaitOptions } from './customization-lock';
 import { PowerPlatformAdminClient } from './admin';
 
 export interface Identity {
@@ -56,6 +57,7 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
     retry: Number.isFinite(retryBase) && retryBase > 0 ? { baseDelayMs: retryBase } : undefined,
     onEvent: (host.variable('System.Debug') ?? '').toLowerCase() === 'true' ? (event) => host.debug(describeEvent(event)) : undefined,
     loc: (key, ...args) => host.loc(key, ...args),
+    customizationLock: lockWaitOptions(host),
   });
   const tokens = new TokenProvider(credentials, environment.endpoints, http, (secret) => host.setSecret(secret), (resource, reason) =>
     host.loc('AuthFailed', resource, reason), host.loc('FederationTokenEmpty'),
