@@ -1,4 +1,5 @@
 import { Actor, ActorReason } from '../../common/acting-identity';
+import { TransientWait } from '../../common/customization-lock';
 import { ReportItemBase, markdownTable } from '../../common/report';
 import { FlowResult } from './apply';
 import { FlowAction, Localize } from './facts';
@@ -27,6 +28,8 @@ export interface FlowReportItem extends ReportItemBase {
   durationMs?: number;
   /** The response to the change was lost; the outcome is the flow's state read afterwards. */
   confirmedByRead?: boolean;
+  /** Transient states of the platform waited out (what for, how long, how many requests). */
+  waits?: TransientWait[];
 }
 
 export interface Counts {
@@ -82,6 +85,7 @@ export function reportItems(
       ...(result.startedAt ? { startedAt: result.startedAt } : {}),
       ...(result.durationMs !== undefined ? { durationMs: result.durationMs } : {}),
       ...(result.confirmedByRead ? { confirmedByRead: true } : {}),
+      ...(result.waits?.length ? { waits: result.waits } : {}),
     };
   });
 }

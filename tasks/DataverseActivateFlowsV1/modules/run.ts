@@ -5,7 +5,9 @@ import { Session, connect } from '../../common/session';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { FlowResult, applyPlan, plannedResults, sendStateChange } from './apply';
+import { ChildPublicationRetry, childrenAreOn } from './child-publication';
 import { classifyFlowError } from './classify';
+import { logRetry, logWaits } from './transient-log';
 import { Localize } from './facts';
 import { gatherPlanInput } from './gather';
 import { ActivateInputs, readInputs } from './inputs';
@@ -86,6 +88,9 @@ function send(
         ),
       nameOf,
       onResult: (flow, result) => logResult(host, flow, result, spName, loc),
+      childPublication: new ChildPublicationRetry({ ...session.http.retryPolicy, childrenOn: (ids) => childrenAreOn(session.dataverse, ids) }),
+      resendDelayMs: session.http.retryPolicy.baseDelayMs,
+      onRetry: (flow, reason, delayMs) => logRetry(host, flow, reason, delayMs, loc),
     },
     loc,
   );
@@ -131,4 +136,5 @@ function logResult(host: TaskHost, flow: PlannedFlow, result: FlowResult, spName
   if (result.outcome === 'activated') host.remoteInfo(loc('FlowActivated', flow.name, actor, result.durationMs));
   else if (result.outcome === 'deactivated') host.remoteInfo(loc('FlowDeactivated', flow.name, actor, result.durationMs));
   else if (result.outcome === 'failed') host.remoteInfo(loc('FlowFailed', flow.name, actor, `${result.error?.code}: ${result.error?.message}`));
+  logWaits(host, flow, result, loc);
 }
