@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { PlatformError } from './errors';
 import { TaskHost } from './task-host';
+import { sleep } from './concurrency';
 
 /**
  * Dataverse refuses solution operations while an import, a publish or another customization is
@@ -72,52 +73,85 @@ export interface LockedRequest {
   refusals: number;
 }
 
+/** One request probes at a time, so probing every few seconds costs little and the wait ends soon after the lock. */
+const PROBE_CAP_MS = 5000;
+
 /**
- * The one customization-lock gate of the HTTP client: while the lock holds, every request waits
- * (`heldUntil`), and the gate probes again with backoff. Each request gives up when it has been
- * refused for longer than `maxWaitMs`; the log says when the wait started, ended or was given up.
+ * The one customization-lock gate of the HTTP client. While the lock holds, every request waits;
+ * when a hold is over, one request (the probe) is sent while the others keep waiting for its
+ * answer: refused, the next hold is longer (backoff); through, every request goes on. A request
+ * gives up when it has been refused for longer than `maxWaitMs`, and every request does once the
+ * lock has lasted twice that (the second allowance lets clean-up after a give-up, such as putting
+ * bindings back, wait too). The log says when the wait started, ended or was given up.
  */
 export class CustomizationLockGate {
   heldUntil = 0;
-  private episode: { since: number; probes: number; operations: LockedOperations } | undefined;
+  private lock: { since: number; probes: number; operations: LockedOperations; gaveUp: boolean } | undefined;
+  private probe: LockedRequest | undefined;
+  private waiting: Array<() => void> = [];
 
   constructor(private readonly settings: LockWaitSettings) {}
+
+  /** Resolves when `request` may be sent: at once without a lock, else as the probe after the hold. */
+  async admit(request: LockedRequest): Promise<void> {
+    while (this.lock) {
+      const now = Date.now();
+      if (now < this.heldUntil) await sleep(this.heldUntil - now);
+      else if (this.probe === undefined || this.probe === request) {
+        this.probe = request;
+        return;
+      } else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+  }
 
   /** A request was refused by the lock: true to send it again after the hold, false to fail it. */
   refused(request: LockedRequest, operations: LockedOperations, now = Date.now()): boolean {
     request.firstRefusedAt ??= now;
     request.refusals++;
-    const waited = now - request.firstRefusedAt;
-    if (waited >= this.settings.maxWaitMs) {
-      this.note(request, now, request.refusals);
-      if (this.episode) this.settings.onEvent?.({ kind: 'gaveUp', operations, durationMs: waited, maxWaitMs: this.settings.maxWaitMs });
-      this.episode = undefined;
-      return false;
-    }
-    if (!this.episode) {
-      this.episode = { since: now, probes: 0, operations };
+    if (!this.lock) {
+      this.lock = { since: now, probes: 0, operations, gaveUp: false };
       this.settings.onEvent?.({ kind: 'started', operations, maxWaitMs: this.settings.maxWaitMs });
     }
-    if (now >= this.heldUntil) {
-      this.episode.probes++;
-      this.heldUntil = now + this.delay(this.episode.probes);
+    const waited = now - request.firstRefusedAt;
+    if (waited >= this.settings.maxWaitMs || now - this.lock.since >= 2 * this.settings.maxWaitMs) {
+      this.note(request, now, request.refusals);
+      if (!this.lock.gaveUp) this.settings.onEvent?.({ kind: 'gaveUp', operations, durationMs: waited, maxWaitMs: this.settings.maxWaitMs });
+      this.lock.gaveUp = true;
+      this.release(request);
+      return false;
     }
+    if (now >= this.heldUntil) {
+      this.lock.probes++;
+      this.heldUntil = now + this.delay(this.lock.probes);
+    }
+    this.release(request);
     return true;
   }
 
-  /** A request was answered other than by the lock: if it had been refused, the lock is gone. */
+  /** A request was answered other than by the lock: if the lock was on, it is gone. */
   passed(request: LockedRequest, now = Date.now()): void {
-    if (request.firstRefusedAt === undefined) return;
-    this.note(request, now, request.refusals + 1);
+    if (request.firstRefusedAt !== undefined) this.note(request, now, request.refusals + 1);
     request.firstRefusedAt = undefined;
     request.refusals = 0;
-    if (this.episode) this.settings.onEvent?.({ kind: 'ended', operations: this.episode.operations, durationMs: now - this.episode.since });
-    this.episode = undefined;
+    if (!this.lock) return;
+    this.settings.onEvent?.({ kind: 'ended', operations: this.lock.operations, durationMs: now - this.lock.since });
+    this.lock = undefined;
+    this.heldUntil = 0;
+    this.release(request);
+  }
+
+  /** `request` is no longer the probe (answered, or failed without an answer): the next one may go. */
+  release(request: LockedRequest): void {
+    if (this.probe !== request && this.lock) return;
+    this.probe = undefined;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
   }
 
   /** Exponential backoff with jitter, short enough that a request gives up close to its limit. */
   private delay(probe: number): number {
-    const cap = Math.max(this.settings.baseDelayMs, Math.min(this.settings.maxDelayMs, this.settings.maxWaitMs / 8));
+    const cap = Math.max(this.settings.baseDelayMs, Math.min(this.settings.maxDelayMs, PROBE_CAP_MS, this.settings.maxWaitMs / 8));
     const exponential = Math.min(cap, this.settings.baseDelayMs * 2 ** (probe - 1));
     return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }

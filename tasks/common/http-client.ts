@@ -123,10 +123,18 @@ export class HttpClient {
   }
 
   async request<T>(request: HttpRequest): Promise<HttpResponse<T>> {
+    const locked: LockedRequest = { refusals: 0 };
+    try {
+      return await this.send<T>(request, locked);
+    } finally {
+      this.lock.release(locked);
+    }
+  }
+
+  private async send<T>(request: HttpRequest, locked: LockedRequest): Promise<HttpResponse<T>> {
     let attempt = 0;
     let throttledAttempt = 0;
     let refreshed = false;
-    const locked: LockedRequest = { refusals: 0 };
     for (;;) {
       attempt++;
       const token = request.token ? await request.token.getToken(false) : undefined;
@@ -135,6 +143,7 @@ export class HttpClient {
       let transportError: AxiosError | undefined;
       await this.gate.run(async () => {
         await this.waitForThrottle();
+        await this.lock.admit(locked);
         started = Date.now();
         try {
           response = await axios.request(this.axiosConfig(request, token));
@@ -240,8 +249,7 @@ export class HttpClient {
   }
 
   private async waitForThrottle(): Promise<void> {
-    const heldUntil = () => Math.max(this.throttledUntil, this.lock.heldUntil);
-    while (Date.now() < heldUntil()) await sleep(heldUntil() - Date.now());
+    while (Date.now() < this.throttledUntil) await sleep(this.throttledUntil - Date.now());
   }
 
   private backoff(attempt: number): number {

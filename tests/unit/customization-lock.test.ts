@@ -33,8 +33,27 @@ describe('customization lock', () => {
     await noteLockWaits(waits, async () => gate.passed(first, 400));
     assert.deepStrictEqual(waits, [{ reason: 'customizationLock', durationMs: 400, attempts: 2 }]);
     assert.strictEqual(gate.refused(second, operations, 1001), false, 'refused for longer than the limit');
-    assert.deepStrictEqual(events.map((e) => e.kind), ['started', 'ended']);
-    assert.strictEqual(gate.refused(second, operations, 1002), false);
+    assert.deepStrictEqual(events.map((e) => e.kind), ['started', 'ended', 'started', 'gaveUp']);
+    const late: LockedRequest = { refusals: 0 };
+    assert.strictEqual(gate.refused(late, operations, 2500), true, 'a request refused later has its own limit');
+    assert.strictEqual(gate.refused(late, operations, 3001), false, 'but no request waits once the lock has lasted twice the limit');
+  });
+
+  it('sends one probe at a time while the lock holds, and lets every request go once a probe passes', async () => {
+    const gate = new CustomizationLockGate({ maxWaitMs: 60_000, baseDelayMs: 5, maxDelayMs: 30_000 });
+    const operations = { requested: 'Update', running: 'Import' };
+    const [a, b, c]: LockedRequest[] = [{ refusals: 0 }, { refusals: 0 }, { refusals: 0 }];
+    gate.refused(a, operations);
+    gate.refused(b, operations);
+    const admitted: string[] = [];
+    const admit = (name: string, request: LockedRequest) => gate.admit(request).then(() => admitted.push(name));
+    const all = Promise.all([admit('a', a), admit('b', b), admit('c', c)]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.strictEqual(admitted.length, 1, `one probe: ${admitted}`);
+    const probe = [a, b, c][['a', 'b', 'c'].indexOf(admitted[0])];
+    gate.passed(probe);
+    await all;
+    assert.strictEqual(admitted.length, 3);
   });
 
   it('probes with a backoff that never exceeds an eighth of the limit', () => {

@@ -146,7 +146,7 @@ export async function applyPlan(flows: readonly PlannedFlow[], options: ApplyOpt
 async function retryLater(
   flow: PlannedFlow,
   error: unknown,
-  attempt: { waits: TransientWait[]; resentAt?: number },
+  attempt: { resentAt?: number },
   options: ApplyOptions,
   now: () => number,
 ): Promise<RetryLater | undefined> {
