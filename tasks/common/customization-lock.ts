@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'async_hooks';
 import { PlatformError } from './errors';
 import { TaskHost } from './task-host';
 import { sleep } from './concurrency';
+import { jitteredBackoff } from './backoff';
 
 /**
  * Dataverse refuses solution operations while an import, a publish or another customization is
@@ -152,8 +153,7 @@ export class CustomizationLockGate {
   /** Exponential backoff with jitter, short enough that a request gives up close to its limit. */
   private delay(probe: number): number {
     const cap = Math.max(this.settings.baseDelayMs, Math.min(this.settings.maxDelayMs, PROBE_CAP_MS, this.settings.maxWaitMs / 8));
-    const exponential = Math.min(cap, this.settings.baseDelayMs * 2 ** (probe - 1));
-    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+    return jitteredBackoff(probe, this.settings.baseDelayMs, cap);
   }
 
   private note(request: LockedRequest, now: number, attempts: number): void {

@@ -5,6 +5,7 @@ import { Semaphore, sleep } from './concurrency';
 import { AgentPool, NetworkSettings } from './network';
 import { MessageLookup, keyAndArguments } from './paging';
 import { flattenHeaders, parseJson, parseRetryAfter } from './http-responses';
+import { jitteredBackoff } from './backoff';
 import { CustomizationLockGate, DEFAULT_LOCK_WAIT_MS, LockWaitEvent, LockedRequest, customizationLock } from './customization-lock';
 
 export { parseRetryAfter } from './http-responses';
@@ -253,8 +254,7 @@ export class HttpClient {
   }
 
   private backoff(attempt: number): number {
-    const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+    return jitteredBackoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
   }
 
   private emit(event: RequestEvent): void {

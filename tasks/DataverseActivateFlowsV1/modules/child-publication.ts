@@ -1,3 +1,4 @@
+import { jitteredBackoff } from '../../common/backoff';
 import { TransientWait } from '../../common/customization-lock';
 import { DataverseClient } from '../../common/dataverse';
 import { PlatformError } from '../../common/errors';
@@ -99,8 +100,7 @@ export class ChildPublicationRetry {
     if (!on) return undefined;
     wait.refusals++;
     this.waits.set(flow.id, wait);
-    const exponential = Math.min(this.settings.maxDelayMs, this.settings.baseDelayMs * 2 ** (wait.refusals - 1));
-    return Math.max(1, Math.min(left, Math.round(exponential / 2 + Math.random() * (exponential / 2))));
+    return Math.max(1, Math.min(left, jitteredBackoff(wait.refusals, this.settings.baseDelayMs, this.settings.maxDelayMs)));
   }
 
   /** The wait `flow` went through, if it was refused at least once. */
