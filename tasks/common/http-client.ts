@@ -4,6 +4,11 @@ import { parseErrorBody } from './platform-errors';
 import { Semaphore, sleep } from './concurrency';
 import { AgentPool, NetworkSettings } from './network';
 import { MessageLookup, keyAndArguments } from './paging';
+import { flattenHeaders, parseJson, parseRetryAfter } from './http-responses';
+import { jitteredBackoff } from './backoff';
+import { CustomizationLockGate, DEFAULT_LOCK_WAIT_MS, LockWaitEvent, LockedRequest, customizationLock } from './customization-lock';
+
+export { parseRetryAfter } from './http-responses';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -76,6 +81,8 @@ export interface HttpClientOptions {
   onEvent?: (event: RequestEvent) => void;
   /** The task's messages, for failures the clients built on this one report (e.g. paging). */
   loc?: MessageLookup;
+  /** Waiting out a customization lock: the longest wait of one request (default 10 minutes), and what to log. */
+  customizationLock?: { maxWaitMs?: number; onEvent?: (event: LockWaitEvent) => void };
 }
 
 /** Transport failures where the request never reached the server: safe to resend any write. */
@@ -87,7 +94,8 @@ const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPI
 /**
  * The one HTTP client of the extension: Dataverse, Entra ID (through msal-node's network module),
  * the Power Apps admin API and BAP all go through it. It retries 429 after Retry-After (and holds
- * every other request back until then), retries 502/503/504 and dropped connections with
+ * every other request back until then), waits out a customization lock the same way (every request
+ * held, probing with backoff), retries 502/503/504 and dropped connections with
  * exponential backoff and jitter, refreshes the token once on 401, bounds concurrency, and turns
  * every failure into a PlatformError that keeps the platform's own code.
  */
@@ -97,6 +105,7 @@ export class HttpClient {
   private readonly gate: Semaphore;
   private readonly timeoutMs: number;
   private throttledUntil = 0;
+  private readonly lock: CustomizationLockGate;
   readonly loc: MessageLookup;
 
   constructor(private readonly options: HttpClientOptions) {
@@ -105,9 +114,25 @@ export class HttpClient {
     this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.gate = new Semaphore(options.maxConcurrency ?? 48);
     this.timeoutMs = options.timeoutMs ?? 120_000;
+    const { maxWaitMs = DEFAULT_LOCK_WAIT_MS, onEvent } = options.customizationLock ?? {};
+    this.lock = new CustomizationLockGate({ maxWaitMs, baseDelayMs: this.retry.baseDelayMs, maxDelayMs: this.retry.maxDelayMs, onEvent });
+  }
+
+  /** The backoff settings in force (e.g. for a task's own retries of a flow). */
+  get retryPolicy(): Readonly<RetryPolicy> {
+    return this.retry;
   }
 
   async request<T>(request: HttpRequest): Promise<HttpResponse<T>> {
+    const locked: LockedRequest = { refusals: 0 };
+    try {
+      return await this.send<T>(request, locked);
+    } finally {
+      this.lock.release(locked);
+    }
+  }
+
+  private async send<T>(request: HttpRequest, locked: LockedRequest): Promise<HttpResponse<T>> {
     let attempt = 0;
     let throttledAttempt = 0;
     let refreshed = false;
@@ -119,6 +144,7 @@ export class HttpClient {
       let transportError: AxiosError | undefined;
       await this.gate.run(async () => {
         await this.waitForThrottle();
+        await this.lock.admit(locked);
         started = Date.now();
         try {
           response = await axios.request(this.axiosConfig(request, token));
@@ -174,11 +200,22 @@ export class HttpClient {
         continue;
       }
 
-      this.emit({ method: request.method, url: request.url, status, attempt, durationMs });
       if ((status >= 200 && status < 300) || status === 304 || request.acceptStatus?.includes(status)) {
+        this.emit({ method: request.method, url: request.url, status, attempt, durationMs });
+        this.lock.passed(locked);
         return { status, headers: flattenHeaders(response.headers), data: response.data as T };
       }
-      throw parseErrorBody(status, response.data, request.method, request.url);
+      const error = parseErrorBody(status, response.data, request.method, request.url);
+      const operations = customizationLock(error);
+      // A request refused by the lock changed nothing: it is sent again once the hold is over.
+      if (operations && this.lock.refused(locked, operations)) {
+        attempt--;
+        this.emit({ method: request.method, url: request.url, status, attempt, durationMs, retryInMs: Math.max(0, this.lock.heldUntil - Date.now()), reason: 'customization lock' });
+        continue;
+      }
+      this.emit({ method: request.method, url: request.url, status, attempt, durationMs });
+      if (!operations) this.lock.passed(locked);
+      throw error;
     }
   }
 
@@ -217,36 +254,10 @@ export class HttpClient {
   }
 
   private backoff(attempt: number): number {
-    const exponential = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+    return jitteredBackoff(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
   }
 
   private emit(event: RequestEvent): void {
     this.options.onEvent?.(event);
   }
-}
-
-function parseJson(raw: unknown): unknown {
-  if (typeof raw !== 'string' || raw.length === 0) return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-export function parseRetryAfter(value: unknown): number | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const text = String(value).trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.ceil(Number(text) * 1000);
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined && value !== null) result[key.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return result;
 }

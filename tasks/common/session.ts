@@ -8,6 +8,7 @@ import { TokenProvider } from './auth';
 import { jwtClaims } from './jwt-claims';
 import { isGuid } from './task-inputs';
 import { DataverseClient } from './dataverse';
+import { lockWaitOptions } from './customization-lock';
 import { PowerPlatformAdminClient } from './admin';
 
 export interface Identity {
@@ -57,6 +58,7 @@ export async function connect(host: TaskHost, options: ConnectOptions = {}): Pro
     retry: Number.isFinite(retryBase) && retryBase > 0 ? { baseDelayMs: retryBase } : undefined,
     onEvent: (host.variable('System.Debug') ?? '').toLowerCase() === 'true' ? (event) => host.debug(describeEvent(event)) : undefined,
     loc: (key, ...args) => host.loc(key, ...args),
+    customizationLock: lockWaitOptions(host),
   });
   const tokens = new TokenProvider(credentials, environment.endpoints, http, (secret) => host.setSecret(secret), (resource, reason) =>
     host.loc('AuthFailed', resource, reason), host.loc('FederationTokenEmpty'),

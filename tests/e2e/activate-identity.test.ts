@@ -105,15 +105,18 @@ describe('DataverseActivateFlows: a lost response to the change', function () {
     assert.strictEqual(sim.state.snapshot().flows.find((f) => f.id === id(3))?.statecode, 1);
   });
 
-  it('reports a change whose response was lost and that did not land as failed, without sending it again', async () => {
-    sim = await startScenario([lose('reset')]);
+  it('reports a change whose response was lost twice and that did not land as failed, resending it once only after a read', async () => {
+    sim = await startScenario([{ ...lose('reset'), times: 2 }]);
     const run = await runActivate(sim, { SolutionName: SOLUTION, Flows: 'Dataverse only' });
     assertNoSecretsVisible(run, [CLIENT_SECRET]);
     assert.strictEqual(run.result, 'Failed', describeRun(run));
     const [item] = readReport(run).items;
     assert.strictEqual(item.outcome, 'failed');
     assert.match(item.error?.message ?? '', /was not made and was not sent again/);
-    assert.strictEqual(patchesOf(sim.log, 3).length, 1, 'the change was not resent');
+    const sent = patchesOf(sim.log, 3);
+    assert.strictEqual(sent.length, 2, 'the change was sent once more after the first read, then not again');
+    const reads = sim.log.filter((e) => e.method === 'GET' && e.path.includes(`workflows(${id(3)})`));
+    assert.ok(reads.length === 2 && reads[0].seq > sent[0].seq && reads[0].seq < sent[1].seq && reads[1].seq > sent[1].seq, 'each lost response was read back');
     assert.strictEqual(sim.state.snapshot().flows.find((f) => f.id === id(3))?.statecode, 0);
   });
 });

@@ -91,6 +91,7 @@ export interface ActivateReportItem {
   connectionsToShare?: Array<{ connectionId: string; ownerObjectId?: string }>;
   error: { code: string; message: string; hint?: string } | null;
   confirmedByRead?: boolean;
+  waits?: Array<{ reason: string; durationMs: number; attempts: number }>;
   startedAt?: string;
   durationMs?: number;
 }

@@ -1,9 +1,11 @@
+import { TransientWait, noteLockWaits } from '../../common/customization-lock';
 import { DataverseClient } from '../../common/dataverse';
 import { PlatformError } from '../../common/errors';
 import { Outcome } from '../../common/report';
 import { FlowAction, FlowError, Localize, STATE_OFF, STATE_ON } from './facts';
 import { PlannedFlow, blockedError } from './plan';
-import { runSchedule } from './scheduler';
+import { ChildPublicationRetry } from './child-publication';
+import { RetryLater, runSchedule } from './scheduler';
 
 /** What happened to one flow of the plan. */
 export interface FlowResult {
@@ -14,6 +16,8 @@ export interface FlowResult {
   durationMs?: number;
   /** The response to the change was lost; the outcome is the flow's state read afterwards. */
   confirmedByRead?: boolean;
+  /** Transient states waited out: a customization lock, child publication, a resend after a lost response. */
+  waits?: TransientWait[];
 }
 
 /** Said by `send` when the outcome was read back after a lost response. */
@@ -29,6 +33,12 @@ export interface ApplyOptions {
   nameOf(id: string): string;
   onResult?(flow: PlannedFlow, result: FlowResult): void;
   now?: () => number;
+  /** Retries a caller refused while its children's publication propagates; without it, no retry. */
+  childPublication?: ChildPublicationRetry;
+  /** Delay before a flow whose lost change a read showed not made is sent once more (default 1 s). */
+  resendDelayMs?: number;
+  /** A flow is sent again after `delayMs`. */
+  onRetry?(flow: PlannedFlow, reason: 'childFlowPublication' | 'lostResponse', delayMs: number): void;
 }
 
 /** The request body that turns a flow on or off (workflow statecode/statuscode). */
@@ -97,16 +107,21 @@ export async function applyPlan(flows: readonly PlannedFlow[], options: ApplyOpt
   const now = options.now ?? Date.now;
   const results = plannedResults(flows, false);
   const pending = flows.filter((flow) => flow.outcome === 'pending');
-  const statuses = await runSchedule(pending, options.maxParallel, async (flow) => {
-    const started = now();
-    const startedAt = new Date(started).toISOString();
+  const attempts = new Map<string, { started: number; waits: TransientWait[]; resentAt?: number }>();
+  const statuses = await runSchedule(pending, options.maxParallel, async (flow): Promise<boolean | RetryLater> => {
+    const attempt = attempts.get(flow.id) ?? { started: now(), waits: [] };
+    attempts.set(flow.id, attempt);
     let result: FlowResult;
     try {
-      const note = await options.send(flow);
-      result = { outcome: flow.action === 'turnOn' ? 'activated' : 'deactivated', startedAt, durationMs: now() - started, ...(note ? note : {}) };
+      const note = await noteLockWaits(attempt.waits, () => options.send(flow));
+      result = { outcome: flow.action === 'turnOn' ? 'activated' : 'deactivated', ...(note ? note : {}) };
     } catch (error) {
-      result = { outcome: 'failed', error: options.classify(flow, error), startedAt, durationMs: now() - started };
+      const retry = await retryLater(flow, error, attempt, options, now);
+      if (retry) return retry;
+      result = { outcome: 'failed', error: options.classify(flow, error) };
     }
+    const waits = [...attempt.waits, ...transientWaits(flow.id, attempt, options, now)];
+    result = { ...result, startedAt: new Date(attempt.started).toISOString(), durationMs: now() - attempt.started, ...(waits.length ? { waits } : {}) };
     results.set(flow.id, result);
     options.onResult?.(flow, result);
     return result.outcome !== 'failed';
@@ -131,4 +146,36 @@ export async function applyPlan(flows: readonly PlannedFlow[], options: ApplyOpt
 export async function sendOwnerAssignment(dataverse: DataverseClient, flow: PlannedFlow): Promise<void> {
   if (!flow.owner) return;
   await dataverse.patch(`workflows(${flow.id})`, { 'ownerid@odata.bind': `/systemusers(${flow.owner.toSystemUserId})` });
+}
+
+/**
+ * Whether a failed send is tried again: a caller refused while its children's publication
+ * propagates (while they are on), or a change whose response was lost and that a read showed not
+ * made, sent once more through the same path (a second loss is read back again, never resent).
+ */
+async function retryLater(
+  flow: PlannedFlow,
+  error: unknown,
+  attempt: { resentAt?: number },
+  options: ApplyOptions,
+  now: () => number,
+): Promise<RetryLater | undefined> {
+  if (error instanceof UnconfirmedChangeError && error.stateAfter !== undefined && attempt.resentAt === undefined) {
+    attempt.resentAt = now();
+    const delayMs = options.resendDelayMs ?? 1000;
+    options.onRetry?.(flow, 'lostResponse', delayMs);
+    return { retryInMs: delayMs };
+  }
+  const delayMs = await options.childPublication?.retryDelay(flow, error);
+  if (delayMs === undefined) return undefined;
+  options.onRetry?.(flow, 'childFlowPublication', delayMs);
+  return { retryInMs: delayMs };
+}
+
+function transientWaits(flowId: string, attempt: { resentAt?: number }, options: ApplyOptions, now: () => number): TransientWait[] {
+  const waits: TransientWait[] = [];
+  const child = options.childPublication?.waitOf(flowId);
+  if (child) waits.push(child);
+  if (attempt.resentAt !== undefined) waits.push({ reason: 'lostResponse', durationMs: now() - attempt.resentAt, attempts: 2 });
+  return waits;
 }

@@ -1,4 +1,5 @@
 import { Actor } from '../../common/acting-identity';
+import { TransientWait } from '../../common/customization-lock';
 import { ReportItemBase, markdownTable } from '../../common/report';
 import { FlowResult } from './apply';
 import { FlowAction, Localize, WantedReason } from './facts';
@@ -38,6 +39,8 @@ export interface FlowReportItem extends ReportItemBase {
   owner?: { from: string; to: string };
   /** A flow that is on keeps its owner although another was wanted. */
   ownerKept?: OwnerKept;
+  /** Transient states of the platform waited out (what for, how long, how many requests). */
+  waits?: TransientWait[];
 }
 
 export interface Counts {
@@ -99,6 +102,7 @@ export function reportItems(
       reason: flow.reason ?? null,
       ...(flow.owner && result.outcome !== 'blocked' ? { owner: { from: flow.owner.from, to: flow.owner.to } } : {}),
       ...(flow.ownerKept ? { ownerKept: flow.ownerKept } : {}),
+      ...(result.waits?.length ? { waits: result.waits } : {}),
     };
   });
 }

@@ -4,8 +4,10 @@ import { Session, connect } from '../../common/session';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { FlowResult, applyPlan, plannedResults, sendOwnerAssignment, sendStateChange } from './apply';
+import { ChildPublicationRetry, childrenAreOn } from './child-publication';
 import { confirmActors } from './confirm-actor';
 import { activationErrorContext, classifyFlowError } from './classify';
+import { logRetry, logWaits } from './transient-log';
 import { Localize } from './facts';
 import { gatherPlanInput } from './gather';
 import { ActivateInputs, readInputs } from './inputs';
@@ -85,7 +87,8 @@ function send(
     {
       maxParallel: inputs.maxParallel,
       send: async (flow) => {
-        if (flow.owner) {
+        // Sent once: a flow tried again (lost response, child publication) keeps the owner it was given.
+        if (flow.owner && !assigned.has(flow.id)) {
           await sendOwnerAssignment(session.dataverse, flow);
           assigned.add(flow.id);
           host.remoteInfo(loc('FlowOwnerAssigned', flow.name, flow.owner.from, flow.owner.to));
@@ -95,6 +98,9 @@ function send(
       classify: (flow, error) => classifyFlowError(error, classifyContext(flow, actorLabel(flow, spName, loc)), loc),
       nameOf,
       onResult: (flow, result) => logResult(host, flow, result, spName, loc),
+      childPublication: new ChildPublicationRetry({ ...session.http.retryPolicy, childrenOn: (ids) => childrenAreOn(session.dataverse, ids) }),
+      resendDelayMs: session.http.retryPolicy.baseDelayMs,
+      onRetry: (flow, reason, delayMs) => logRetry(host, flow, reason, delayMs, loc),
     },
     loc,
   );
@@ -157,4 +163,5 @@ function logResult(host: TaskHost, flow: PlannedFlow, result: FlowResult, spName
   if (result.outcome === 'activated') host.remoteInfo(loc('FlowActivated', flow.name, actor, result.durationMs));
   else if (result.outcome === 'deactivated') host.remoteInfo(loc('FlowDeactivated', flow.name, actor, result.durationMs));
   else if (result.outcome === 'failed') host.remoteInfo(loc('FlowFailed', flow.name, actor, `${result.error?.code}: ${result.error?.message}`));
+  logWaits(host, flow, result, loc);
 }

@@ -5,13 +5,23 @@ export type ScheduledJob = GraphNode;
 
 export type JobStatus = { status: 'succeeded' } | { status: 'failed' } | { status: 'blocked'; blockedBy: string[] };
 
+/** Said by a job that should run again later (a transient refusal): its slot is freed meanwhile. */
+export interface RetryLater {
+  retryInMs: number;
+}
+
 /**
  * Runs jobs as soon as every job they depend on has succeeded, at most `maxParallel` at a time,
  * in the given order of priority among the ready ones. There are no level-by-level barriers: a
  * caller starts the moment its last child is done. A job that fails (returns false or throws)
- * is never followed by the jobs that depend on it, directly or not: they are blocked.
+ * is never followed by the jobs that depend on it, directly or not: they are blocked. A job that
+ * asks to be retried later gives its slot up and is ready again after the delay; only it waits.
  */
-export function runSchedule<J extends ScheduledJob>(jobs: readonly J[], maxParallel: number, run: (job: J) => Promise<boolean>): Promise<Map<string, JobStatus>> {
+export function runSchedule<J extends ScheduledJob>(
+  jobs: readonly J[],
+  maxParallel: number,
+  run: (job: J) => Promise<boolean | RetryLater>,
+): Promise<Map<string, JobStatus>> {
   if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new RangeError(`maxParallel must be a positive integer, got ${maxParallel}`);
   const priority = new Map(jobs.map((job, index) => [job.id, index]));
   const dependents = callersOf(jobs);
@@ -22,6 +32,7 @@ export function runSchedule<J extends ScheduledJob>(jobs: readonly J[], maxParal
   const blocked = new Map<string, string[]>();
   const ready: J[] = jobs.filter((job) => waitingFor.get(job.id) === 0);
   let running = 0;
+  let delayed = 0;
 
   const enqueue = (job: J) => {
     const rank = priority.get(job.id) as number;
@@ -41,22 +52,32 @@ export function runSchedule<J extends ScheduledJob>(jobs: readonly J[], maxParal
       while (running < maxParallel && ready.length > 0) {
         const job = ready.shift() as J;
         running++;
-        let outcome: Promise<boolean>;
+        let outcome: Promise<boolean | RetryLater>;
         try {
           outcome = run(job);
         } catch {
           outcome = Promise.resolve(false);
         }
         outcome.then(
-          (ok) => finish(job, ok === true),
+          (ok) => (typeof ok === 'object' && ok !== null ? later(job, ok.retryInMs) : finish(job, ok === true)),
           () => finish(job, false),
         );
       }
-      if (running === 0 && ready.length === 0) {
+      if (running === 0 && ready.length === 0 && delayed === 0) {
         // Only a dependency cycle (rejected by the plan) could leave jobs here.
         for (const job of jobs) if (!results.has(job.id)) results.set(job.id, { status: 'blocked', blockedBy: [] });
         resolve(results);
       }
+    };
+    const later = (job: J, delayMs: number) => {
+      running--;
+      delayed++;
+      setTimeout(() => {
+        delayed--;
+        enqueue(job);
+        pump();
+      }, Math.max(0, delayMs));
+      pump();
     };
     const finish = (job: J, ok: boolean) => {
       running--;
