@@ -95,6 +95,29 @@ export const CONNECTION_PROBLEMS = {
     hintKey: 'HintOwnerCannotBeActedAs',
     hintArgs: ['owner'],
   },
+  ConnectionNotSharedWithServicePrincipal: {
+    code: 'ConnectionNotSharedWithServicePrincipal',
+    messageKey: 'ProblemConnectionNotShared',
+    messageArgs: ['connection', 'owner'],
+    hintKey: 'HintConnectionNotShared',
+    hintArgs: ['connection', 'owner'],
+  },
+  // A warning: the connection is usable only by acting as its owner, which the platform does not guarantee for activation.
+  ImpersonationOnly: {
+    code: 'ImpersonationOnly',
+    messageKey: 'ProblemImpersonationOnly',
+    messageArgs: ['connection', 'owner'],
+    hintKey: 'HintImpersonationOnly',
+    hintArgs: ['connection', 'owner'],
+  },
+  // A warning: one reference per connector in a solution is the standard.
+  DuplicateConnectorReference: {
+    code: 'DuplicateConnectorReference',
+    messageKey: 'ProblemDuplicateConnectorReference',
+    messageArgs: ['connector', 'solution', 'duplicates'],
+    hintKey: 'HintDuplicateConnectorReference',
+    hintArgs: ['connector'],
+  },
 } as const satisfies Record<string, ProblemSpec>;
 
 export type ConnectionProblemKind = keyof typeof CONNECTION_PROBLEMS;
@@ -113,6 +136,9 @@ export interface ConnectionProblemFacts {
   ownerInput?: string;
   candidates?: readonly ConnectionInfo[];
   platformMessage?: string;
+  /** The solution the reference is in, and (duplicates) the references of one connector with their flows, in words. */
+  solution?: string;
+  duplicates?: string;
 }
 
 /** The one place a connection problem kind becomes the report's `{code, message, hint}`. */
