@@ -53,7 +53,8 @@ export interface CheckedReference {
  */
 export function planChecks(input: PlanInput): CheckedReference[] {
   const byId = indexConnections(input.connections);
-  const checked = input.references.map((facts) => checkReference(facts, input, byId));
+  const ordered = [...input.references].sort((a, b) => compareText(a.solution, b.solution) || compareText(a.logicalName, b.logicalName));
+  const checked = ordered.map((facts) => checkReference(facts, input, byId));
   markDuplicates(checked, input.loc);
   return checked;
 }
@@ -182,4 +183,10 @@ export function ownerInWords(connection: ConnectionInfo | undefined): string {
   const upn = connection.ownerUpn ?? '';
   if (name && upn) return `${name} (${upn})`;
   return name || upn || connection.ownerObjectId;
+}
+
+function compareText(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
 }
