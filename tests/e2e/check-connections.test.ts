@@ -160,10 +160,11 @@ describe('DataverseCheckConnections: every check of an installed solution, each 
   it('Impersonation Auto: a connection usable only by acting as its owner is a warning; one shared with the service principal is healthy', async () => {
     const references = KINDS.filter((k) => ['contoso_ok', 'contoso_notshared'].includes(k.logicalName));
     sim = await startSimulator({ scenario: installedScenario(references, [], {}) });
-    const run = await runCheck(sim, { SolutionName: SOLUTION });
+    const run = await runCheck(sim, { SolutionName: SOLUTION, ConnectionOwner: ALICE.upn });
     checkCommon(sim, run);
     assert.strictEqual(run.result, 'Succeeded', describeRun(run));
     assert.deepStrictEqual(verdicts(run), { contoso_ok: 'healthy', contoso_notshared: 'warning ImpersonationOnly' });
+    assert.ok(run.warnings.some((w) => /Input 'ConnectionOwner' applies only with SolutionInputFile/.test(w)), 'ConnectionOwner does not change an installed solution');
     assert.strictEqual(run.outputs.HealthyCount, '2');
     assert.strictEqual(run.outputs.UnhealthyCount, '0');
     assert.ok(run.warnings.some((w) => /contoso_notshared.*ImpersonationOnly/.test(w)));
@@ -247,7 +248,7 @@ describe('DataverseCheckConnections: a solution file not yet imported, with the 
     sim = undefined;
   });
 
-  const references: CheckReference[] = KINDS.map(({ logicalName, connector }) => ({ logicalName, connector }));
+  const references: CheckReference[] = [...KINDS.map(({ logicalName, connector }) => ({ logicalName, connector })), { logicalName: 'contoso_dataverse', connector: 'shared_commondataserviceforapps' }];
   const variables = {
     'ConnectionReference.contoso_gone': 'does-not-exist',
     'Connector.shared_onedriveforbusiness': 'onedrive-expired',
@@ -257,7 +258,7 @@ describe('DataverseCheckConnections: a solution file not yet imported, with the 
   };
   const settings = () =>
     writeSettings([
-      { LogicalName: 'contoso_ok', ConnectionId: '', ConnectorId: `${API}shared_office365` },
+      { LogicalName: 'contoso_ok', ConnectionId: 'office-ok', ConnectorId: `${API}shared_office365` },
       { LogicalName: 'contoso_wrong', ConnectionId: 'office-ok', ConnectorId: `${API}shared_teams` },
     ]);
 
@@ -269,13 +270,14 @@ describe('DataverseCheckConnections: a solution file not yet imported, with the 
       const run = await runCheck(
         sim,
         { SolutionInputFile: solution, SettingsFile: settings(), Impersonation: 'None' },
-        { variables, secretVariables: { 'ConnectionReference.contoso_ok': 'office-ok' } },
+        { variables, secretVariables: { 'ConnectionReference.contoso_dataverse': 'dataverse-sp' } },
       );
-      checkCommon(sim, run);
+      checkCommon(sim, run, ['dataverse-sp']);
       assert.strictEqual(run.result, 'Failed', describeRun(run));
-      assert.deepStrictEqual(verdicts(run), EXPECTED_NONE);
+      assert.deepStrictEqual(verdicts(run), { ...EXPECTED_NONE, contoso_dataverse: 'healthy' });
       const byName = new Map(reportOf(run).items.map((i) => [i.name, i]));
-      assert.strictEqual(byName.get('contoso_ok')!.connection, '***', 'a connection id from a secret variable is masked');
+      assert.strictEqual(byName.get('contoso_dataverse')!.connection, '***', 'a connection id from a secret variable is masked');
+      assert.strictEqual(byName.get('contoso_ok')!.connection, 'office-ok', 'from the settings file');
       assert.strictEqual(byName.get('contoso_ok')!.id, null);
       assert.strictEqual(byName.get('contoso_expired')!.runOnly, true);
       assert.deepStrictEqual(byName.get('contoso_stranger')!.flows, ['Plantasks'], 'flow names from the solution file');

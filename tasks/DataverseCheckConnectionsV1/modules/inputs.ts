@@ -25,11 +25,18 @@ export function readInputs(host: TaskHost): CheckInputs {
   const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
   const solutionPath = host.filePathInput('SolutionInputFile');
   if (solutionNames.length === 0 && !solutionPath) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNamesHelp')));
+  const settingsPath = host.filePathInput('SettingsFile');
+  const owner = toOwnerSpec(read.user('ConnectionOwner'));
+  if (!solutionPath) {
+    // Installed solutions are checked as bound now: these inputs describe a deployment still to come.
+    if (settingsPath) host.warning(host.loc('FileOnlyInputIgnored', 'SettingsFile'));
+    if (owner) host.warning(host.loc('FileOnlyInputIgnored', 'ConnectionOwner'));
+  }
   return {
     solutionNames,
     solutionPath,
-    settingsPath: host.filePathInput('SettingsFile'),
-    owner: toOwnerSpec(read.user('ConnectionOwner')),
+    settingsPath,
+    owner,
     impersonation: read.pick('Impersonation', ['Auto', 'ConnectionOwner', 'None'] as const, 'Auto'),
     errorHandling: read.pick('ErrorHandling', ['Fail', 'Warn'] as const, 'Fail'),
   };

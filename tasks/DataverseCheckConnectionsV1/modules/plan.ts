@@ -79,7 +79,7 @@ function checkReference(facts: ReferenceFacts, input: PlanInput, byId: ReadonlyM
       source: describeConnectionSource(loc, resolution.source, resolution.connectionId !== undefined ? resolution.variable : undefined, input.ownerInput),
       environment: input.environmentUrl,
       listed: result.connection,
-      owner: ownerInWords(result.connection),
+      owner: result.connectionShown === MASK ? MASK : ownerInWords(result.connection),
       ownerInput: input.ownerInput,
       solution: facts.solution,
       ...extra,
