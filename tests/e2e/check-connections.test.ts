@@ -113,11 +113,14 @@ describe('DataverseCheckConnections: every check of an installed solution, each 
   });
 
   it('Impersonation None: one healthy reference, each failure with its own code and fix, the flows at risk named; Fail fails naming the count', async () => {
-    sim = await startSimulator({ scenario: installedScenario(KINDS, FLOWS) });
-    const run = await runCheck(sim, { SolutionName: SOLUTION, Impersonation: 'None' });
+    const hostile = { name: 'Digest ##vso[task.setvariable variable=Injected]x', uses: [{ logicalName: 'contoso_gone', api: 'shared_sharepointonline' }] };
+    sim = await startSimulator({ scenario: installedScenario(KINDS, [...FLOWS, hostile]) });
+    const run = await runCheck(sim, { SolutionName: SOLUTION, Impersonation: 'None', PublishTestResults: 'true' });
     checkCommon(sim, run);
     assert.strictEqual(run.result, 'Failed', describeRun(run));
     assert.match(run.resultMessage ?? '', /^7 of 8 connection references are unhealthy/);
+    assert.ok(!('Injected' in run.outputs), 'a flow name cannot set a variable');
+    assert.ok(run.commands.some((c) => c.name === 'results.publish' && c.properties.type === 'JUnit'), 'results on the Tests tab');
     assert.deepStrictEqual(verdicts(run), EXPECTED_NONE);
     assert.strictEqual(run.outputs.HealthyCount, '1');
     assert.strictEqual(run.outputs.UnhealthyCount, '7');
