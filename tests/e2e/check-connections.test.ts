@@ -302,6 +302,17 @@ describe('DataverseCheckConnections: a solution file not yet imported, with the 
     assert.strictEqual(reportOf(run).items[0].connection, 'office-ok');
   });
 
+  it('fails with one message, before any request, when the solution file is not a solution', async () => {
+    sim = await startSimulator({ scenario: emptyScenario() });
+    const notASolution = writeSettings([]);
+    const run = await runCheck(sim, { SolutionInputFile: notASolution });
+    assertNoSecretsVisible(run, [CLIENT_SECRET]);
+    assert.strictEqual(run.result, 'Failed', describeRun(run));
+    assert.match(run.resultMessage ?? '', /Input 'SolutionInputFile' .* cannot be read/);
+    assert.deepStrictEqual(sim.log, []);
+    assert.deepStrictEqual(reportOf(run).items, []);
+  });
+
   it('fails with one message, before any request, without SolutionName or SolutionInputFile', async () => {
     sim = await startSimulator({ scenario: emptyScenario() });
     const run = await runCheck(sim, {});

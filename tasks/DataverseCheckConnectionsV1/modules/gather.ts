@@ -53,10 +53,9 @@ export interface GatheredState {
  * the environment's connections (one paged listing, with the service principal's role on each when
  * Impersonation is None or Auto).
  */
-export async function gatherState(host: TaskHost, session: Session, inputs: CheckInputs): Promise<GatheredState> {
+export async function gatherState(host: TaskHost, session: Session, inputs: CheckInputs, file: SolutionFileFacts | undefined): Promise<GatheredState> {
   const listing = settle(listConnections(host, session, inputs));
   const installed = await gatherInstalled(host, session, inputs.solutionNames);
-  const file = inputs.solutionPath ? readSolutionFile(host, inputs) : undefined;
   const listed = unwrap(await listing);
   host.info(host.loc('ConnectionsListed', listed.connections.length, session.environment.url));
   return {
@@ -97,7 +96,14 @@ async function gatherInstalled(host: TaskHost, session: Session, names: readonly
   return { solutions: names.map((name) => found.get(name.toLowerCase())!), references };
 }
 
-function readSolutionFile(host: TaskHost, inputs: CheckInputs): { solution: string; references: ReferenceFacts[] } {
+/** The references and flows of a solution file not yet imported, with the settings file's values. */
+export interface SolutionFileFacts {
+  solution: string;
+  references: ReferenceFacts[];
+}
+
+/** Reads the solution file and the settings file, before anything is sent to the service. */
+export function readSolutionFile(host: TaskHost, inputs: CheckInputs): SolutionFileFacts {
   const solutionPath = inputs.solutionPath!;
   let contents;
   let flows;

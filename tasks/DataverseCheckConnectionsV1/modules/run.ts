@@ -4,7 +4,7 @@ import { connect } from '../../common/session';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { conventionReader } from '../../common/variables';
-import { gatherActing, gatherState, gatherUsers } from './gather';
+import { gatherActing, gatherState, gatherUsers, readSolutionFile } from './gather';
 import { readInputs } from './inputs';
 import { PlanInput, ownersToActAs, ownersToLookUp, planChecks } from './plan';
 import { ConnectionReferenceItem, countItems, markdownSummary, reportItems } from './report';
@@ -17,9 +17,10 @@ const NAMES_IN_MESSAGE = 10;
 export async function run(host: TaskHost): Promise<TaskOutcome> {
   const inputs = readInputs(host);
   const loc = (key: string, ...args: unknown[]) => host.loc(key, ...args);
+  const file = inputs.solutionPath ? readSolutionFile(host, inputs) : undefined;
   const session = await connect(host, { adminToken: true });
   try {
-    const state = await gatherState(host, session, inputs);
+    const state = await gatherState(host, session, inputs, file);
     const sp = session.identity.objectId;
     const base: PlanInput = {
       references: state.references,
