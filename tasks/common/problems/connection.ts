@@ -9,7 +9,8 @@ import { Localizer, ProblemSpec, describeProblemWith } from './index';
  * reference, connector, connection (the id as shown: masked when secret), source (where the id came
  * from, in words), environment, status, actualConnector, owner (in words), ownerInput (the
  * ConnectionOwner as given), candidates (connections listed), notConnected (a sentence or empty),
- * byName / byConnector (the variable names), platformMessage.
+ * byName / byConnector (the variable names), platformMessage, solution, duplicates (the references
+ * of one connector with their flows, in words).
  */
 export const CONNECTION_PROBLEMS = {
   MissingValue: {
