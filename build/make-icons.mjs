@@ -128,12 +128,20 @@ const saveGlyph = union(
   capsule(0.76, 0.76, 0.76, 0.6, 0.08),
 );
 
+/** Check connections: a tick in a ring. */
+const checkGlyph = union(
+  ring(0.5, 0.5, 0.3, 0.07),
+  capsule(0.36, 0.52, 0.46, 0.62, 0.07),
+  capsule(0.46, 0.62, 0.65, 0.4, 0.07),
+);
+
 const designs = [
   { file: 'images/extension-icon.png', size: 128, colour: [0x1f, 0x4f, 0xc8], glyph: flowGlyph },
   { file: 'tasks/DataverseDeploymentSettingsV1/icon.png', size: 32, colour: [0x74, 0x27, 0x74], glyph: settingsGlyph },
   { file: 'tasks/DataverseBindConnectionReferencesV1/icon.png', size: 32, colour: [0x0b, 0x6a, 0x76], glyph: bindGlyph },
   { file: 'tasks/DataverseActivateFlowsV1/icon.png', size: 32, colour: [0x1f, 0x4f, 0xc8], glyph: powerGlyph },
   { file: 'tasks/DataverseSaveFlowStatesV1/icon.png', size: 32, colour: [0x10, 0x6e, 0x3c], glyph: saveGlyph },
+  { file: 'tasks/DataverseCheckConnectionsV1/icon.png', size: 32, colour: [0x8a, 0x4b, 0x08], glyph: checkGlyph },
 ];
 
 const SAMPLES = 4;

@@ -6,7 +6,7 @@ import * as path from 'path';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DIST_TASKS = path.join(REPO_ROOT, 'dist', 'tasks');
 
-export type TaskFolder = 'DataverseDeploymentSettingsV1' | 'DataverseBindConnectionReferencesV1' | 'DataverseActivateFlowsV1' | 'DataverseSaveFlowStatesV1';
+export type TaskFolder = 'DataverseDeploymentSettingsV1' | 'DataverseBindConnectionReferencesV1' | 'DataverseActivateFlowsV1' | 'DataverseSaveFlowStatesV1' | 'DataverseCheckConnectionsV1';
 
 export interface EndpointSpec {
   id: string;

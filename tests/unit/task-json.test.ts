@@ -121,6 +121,21 @@ const expected: {
     },
     outputs: ['FlowStatesFile', 'ReportFile'],
   },
+  {
+    folder: 'DataverseCheckConnectionsV1',
+    name: 'DataverseCheckConnections',
+    friendlyName: 'Dataverse: check connections',
+    inputs: {
+      ...commonInputs,
+      SolutionName: { type: 'string' },
+      SolutionInputFile: { type: 'filePath' },
+      SettingsFile: { type: 'filePath' },
+      ConnectionOwner: { type: 'string' },
+      Impersonation: { type: 'pickList', defaultValue: 'Auto', options: ['Auto', 'ConnectionOwner', 'None'] },
+      ErrorHandling: { type: 'pickList', defaultValue: 'Fail', options: ['Fail', 'Warn'] },
+    },
+    outputs: ['HealthyCount', 'UnhealthyCount', 'ReportFile'],
+  },
 ];
 
 /** Messages the shared core formats; every task must define them with these placeholders. */

@@ -9,7 +9,8 @@ import { Localizer, ProblemSpec, describeProblemWith } from './index';
  * reference, connector, connection (the id as shown: masked when secret), source (where the id came
  * from, in words), environment, status, actualConnector, owner (in words), ownerInput (the
  * ConnectionOwner as given), candidates (connections listed), notConnected (a sentence or empty),
- * byName / byConnector (the variable names), platformMessage.
+ * byName / byConnector (the variable names), platformMessage, solution, duplicates (the references
+ * of one connector with their flows, in words).
  */
 export const CONNECTION_PROBLEMS = {
   MissingValue: {
@@ -95,6 +96,29 @@ export const CONNECTION_PROBLEMS = {
     hintKey: 'HintOwnerCannotBeActedAs',
     hintArgs: ['owner'],
   },
+  ConnectionNotSharedWithServicePrincipal: {
+    code: 'ConnectionNotSharedWithServicePrincipal',
+    messageKey: 'ProblemConnectionNotShared',
+    messageArgs: ['connection', 'owner'],
+    hintKey: 'HintConnectionNotShared',
+    hintArgs: ['connection', 'owner'],
+  },
+  // A warning: the connection is usable only by acting as its owner, which the platform does not guarantee for activation.
+  ImpersonationOnly: {
+    code: 'ImpersonationOnly',
+    messageKey: 'ProblemImpersonationOnly',
+    messageArgs: ['connection', 'owner'],
+    hintKey: 'HintImpersonationOnly',
+    hintArgs: ['connection', 'owner'],
+  },
+  // A warning: one reference per connector in a solution is the standard.
+  DuplicateConnectorReference: {
+    code: 'DuplicateConnectorReference',
+    messageKey: 'ProblemDuplicateConnectorReference',
+    messageArgs: ['connector', 'solution', 'duplicates'],
+    hintKey: 'HintDuplicateConnectorReference',
+    hintArgs: ['connector'],
+  },
 } as const satisfies Record<string, ProblemSpec>;
 
 export type ConnectionProblemKind = keyof typeof CONNECTION_PROBLEMS;
@@ -113,6 +137,9 @@ export interface ConnectionProblemFacts {
   ownerInput?: string;
   candidates?: readonly ConnectionInfo[];
   platformMessage?: string;
+  /** The solution the reference is in, and (duplicates) the references of one connector with their flows, in words. */
+  solution?: string;
+  duplicates?: string;
 }
 
 /** The one place a connection problem kind becomes the report's `{code, message, hint}`. */

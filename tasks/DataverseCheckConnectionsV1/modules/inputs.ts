@@ -1,0 +1,43 @@
+import { UserError } from '../../common/errors';
+import { OwnerSpec } from '../../common/connections';
+import { InputReader, toOwnerSpec } from '../../common/input-reader';
+import { TaskHost } from '../../common/task-host';
+
+export type Impersonation = 'Auto' | 'ConnectionOwner' | 'None';
+export type ErrorHandling = 'Fail' | 'Warn';
+
+export interface CheckInputs {
+  /** Installed solutions, unique names as given, each once (compared case-insensitively). */
+  solutionNames: string[];
+  /** A solution `.zip` or folder not yet imported. */
+  solutionPath?: string;
+  settingsPath?: string;
+  owner?: OwnerSpec;
+  impersonation: Impersonation;
+  errorHandling: ErrorHandling;
+}
+
+/** Reads and checks every input before anything reaches the service. */
+export function readInputs(host: TaskHost): CheckInputs {
+  const read = new InputReader(host);
+  read.required('PowerPlatformSPN', 'SpnRequiredHint');
+  const names = read.list('SolutionName');
+  const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+  const solutionPath = host.filePathInput('SolutionInputFile');
+  if (solutionNames.length === 0 && !solutionPath) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNamesHelp')));
+  const settingsPath = host.filePathInput('SettingsFile');
+  const owner = toOwnerSpec(read.user('ConnectionOwner'));
+  if (!solutionPath) {
+    // Installed solutions are checked as bound now: these inputs describe a deployment still to come.
+    if (settingsPath) host.warning(host.loc('FileOnlyInputIgnored', 'SettingsFile'));
+    if (owner) host.warning(host.loc('FileOnlyInputIgnored', 'ConnectionOwner'));
+  }
+  return {
+    solutionNames,
+    solutionPath,
+    settingsPath,
+    owner,
+    impersonation: read.pick('Impersonation', ['Auto', 'ConnectionOwner', 'None'] as const, 'Auto'),
+    errorHandling: read.pick('ErrorHandling', ['Fail', 'Warn'] as const, 'Fail'),
+  };
+}
