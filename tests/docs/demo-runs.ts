@@ -85,7 +85,7 @@ const summaryOf = (name: string, task: string, run: AgentRunResult): DemoSummary
 };
 
 /**
- * The demo pipeline against the simulator: settings and bind on the healthy demo environment, then
+ * The demo pipeline against the simulator: settings and bind (pictured) on the healthy demo environment, then
  * the activation (a failed and blocked flows) and, when the task exists, the connection check on
  * the failing variant.
  */
@@ -94,12 +94,12 @@ export async function runDemoSummaries(): Promise<DemoSummary[]> {
   console.log('Demo environment (healthy):');
   await withSimulator(demoScenario(), async (run, work) => {
     const settingsFile = path.join(work, 'deploymentsettings.json');
-    const settings = await run('DataverseDeploymentSettingsV1', {
+    // The settings task makes the settings file the bind uses; its summary is not pictured, to keep the package small.
+    await run('DataverseDeploymentSettingsV1', {
       SolutionInputFile: writeDemoSolution(path.join(work, 'solution')),
       OutputFile: settingsFile,
       ConnectionOwner: SERVICE_ACCOUNT.upn,
     });
-    summaries.push(summaryOf('settings', 'DataverseDeploymentSettingsV1', settings));
     const bind = await run('DataverseBindConnectionReferencesV1', { SolutionName: DEMO_SOLUTION, SettingsFile: settingsFile, Impersonation: 'ConnectionOwner' });
     summaries.push(summaryOf('bind', 'DataverseBindConnectionReferencesV1', bind));
   });

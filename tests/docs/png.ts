@@ -2,13 +2,13 @@ import * as zlib from 'zlib';
 
 /**
  * A screenshot made small enough for the Marketplace package: decoded (8-bit RGB or RGBA, not
- * interlaced, as Chromium writes it), reduced to a palette of its 256 most frequent colours (a
+ * interlaced, as Chromium writes it), reduced to a palette of its most frequent colours (16 keep text sharp) (a
  * summary is text on white: the rest are anti-aliasing shades, mapped to the nearest kept colour)
  * and written as an indexed PNG at the highest compression.
  */
-export function optimisePng(png: Buffer): Buffer {
+export function optimisePng(png: Buffer, colours = 8): Buffer {
   const image = decodePng(png);
-  return encodeIndexed(image.width, image.height, quantise(image));
+  return encodeIndexed(image.width, image.height, quantise(image, colours));
 }
 
 interface RgbImage {
@@ -78,11 +78,11 @@ function unfilter(filter: number, a: number, b: number, c: number): number {
   }
 }
 
-function quantise(image: RgbImage): { palette: number[]; indices: Buffer } {
+function quantise(image: RgbImage, colours: number): { palette: number[]; indices: Buffer } {
   const counts = new Map<number, number>();
   const colourAt = (i: number): number => (image.rgb[i]! << 16) | (image.rgb[i + 1]! << 8) | image.rgb[i + 2]!;
   for (let i = 0; i < image.rgb.length; i += 3) counts.set(colourAt(i), (counts.get(colourAt(i)) ?? 0) + 1);
-  const palette = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, 256).map(([colour]) => colour);
+  const palette = [...counts.entries()].sort((x, y) => y[1] - x[1]).slice(0, colours).map(([colour]) => colour);
   const index = new Map(palette.map((colour, i) => [colour, i]));
   const nearest = (colour: number): number => {
     let best = 0;
@@ -112,12 +112,20 @@ function encodeIndexed(width: number, height: number, { palette, indices }: { pa
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
+  const depth = palette.length <= 2 ? 1 : palette.length <= 4 ? 2 : palette.length <= 16 ? 4 : 8;
+  header[8] = depth;
   header[9] = 3; // indexed colour
   const plte = Buffer.alloc(palette.length * 3);
   palette.forEach((colour, i) => plte.writeUIntBE(colour, i * 3, 3));
-  const raw = Buffer.alloc((width + 1) * height);
-  for (let y = 0; y < height; y++) indices.copy(raw, y * (width + 1) + 1, y * width, (y + 1) * width);
+  const perByte = 8 / depth;
+  const stride = Math.ceil(width / perByte);
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = y * (stride + 1) + 1 + Math.floor(x / perByte);
+      raw[at] = raw[at]! | (indices[y * width + x]! << (8 - depth * ((x % perByte) + 1)));
+    }
+  }
   const idat = zlib.deflateSync(raw, { level: 9, memLevel: 9 });
   return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('PLTE', plte), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
