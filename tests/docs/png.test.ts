@@ -2,18 +2,7 @@
 // indexed PNG (checked by decoding it here independently).
 import * as assert from 'assert';
 import * as zlib from 'zlib';
-import { optimisePng } from './png';
-
-function chunk(type: string, body: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(body.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), body])) >>> 0, 0);
-  return Buffer.concat([head, body, crc]);
-}
-
-const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+import { SIGNATURE, chunk, optimisePng } from './png';
 
 /** An RGBA PNG whose rows use the filters None, Sub and Up in turn, as Chromium's encoder may. */
 function rgbaPng(width: number, pixels: number[][]): Buffer {

@@ -18,7 +18,7 @@ interface RgbImage {
   rgb: Buffer;
 }
 
-const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+export const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
 function decodePng(png: Buffer): RgbImage {
   if (!png.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG');
@@ -99,7 +99,8 @@ function quantise(image: RgbImage, colours: number): { palette: number[]; indice
   return { palette, indices };
 }
 
-function chunk(type: string, body: Buffer): Buffer {
+/** One PNG chunk: length, type, body and CRC. */
+export function chunk(type: string, body: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32BE(body.length, 0);
   head.write(type, 4, 'latin1');
