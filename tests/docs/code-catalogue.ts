@@ -109,9 +109,10 @@ export function sourceCodes(): SourceCode[] {
 /**
  * Every code any task reports, with its meaning and what to do: the catalogue's codes from their
  * message and hint texts, then the codes found in the source. `unexplained` lists codes found in
- * the source that neither have a message nor are in KNOWN_CODES.
+ * the source that neither have a message nor are in KNOWN_CODES; `notFound` the KNOWN_CODES the
+ * scan did not find.
  */
-export function collectCodes(): { entries: CodeEntry[]; unexplained: SourceCode[] } {
+export function collectCodes(): { entries: CodeEntry[]; unexplained: SourceCode[]; notFound: string[] } {
   const messages = allMessages();
   const text = (key: string | undefined): string => (key && messages[key] ? messageText(messages[key]) : '');
   const entries = new Map<string, CodeEntry>();
@@ -137,5 +138,8 @@ export function collectCodes(): { entries: CodeEntry[]; unexplained: SourceCode[
     }
     entries.set(key(found.code), { code: listed?.code ?? found.code, meaning, action: text(found.hintKey) || listed?.action || '', origin: listed ? 'list' : 'source' });
   }
-  return { entries: [...entries.values()], unexplained };
+  // A listed code the scan no longer finds (the source changed shape) stays in the table, with a warning.
+  const notFound = KNOWN_CODES.filter((k) => k.meaning && !entries.has(key(k.code)));
+  for (const listed of notFound) entries.set(key(listed.code), { code: listed.code, meaning: listed.meaning!, action: listed.action ?? '', origin: 'list' });
+  return { entries: [...entries.values()], unexplained, notFound: notFound.map((k) => k.code) };
 }

@@ -39,10 +39,10 @@ export function codesRegion(markdown: string): string {
 }
 
 /** Rewrites the troubleshooting table of overview.md from the catalogue and the source. */
-export function writeCodesTable(): { codes: number; unexplained: string[] } {
-  const { entries, unexplained } = collectCodes();
+export function writeCodesTable(): { codes: number; unexplained: string[]; notFound: string[] } {
+  const { entries, unexplained, notFound } = collectCodes();
   const file = path.join(REPO_ROOT, 'overview.md');
   const markdown = fs.readFileSync(file, 'utf8');
   fs.writeFileSync(file, replaceCodesRegion(markdown, renderCodesTable(entries)));
-  return { codes: entries.length, unexplained: unexplained.map((u) => `${u.code} (${u.file})`) };
+  return { codes: entries.length, unexplained: unexplained.map((u) => `${u.code} (${u.file})`), notFound };
 }
