@@ -73,7 +73,7 @@ export function stage({ outDir = defaultStageDir, bundleDir = defaultBundleDir, 
   for (const name of contributed) {
     if (!folders.includes(path.posix.basename(name ?? ''))) problems.push(`vss-extension.json contributes ${name}, which is not a task folder.`);
   }
-  const images = [...Object.values(manifest.icons ?? {}), ...(manifest.screenshots ?? []).map((s) => s.path)];
+  const images = [...Object.values(manifest.icons ?? {}), ...(manifest.screenshots ?? []).map((s) => s.path), ...overviewImages(manifest)];
   const imageFiles = [...new Set(images.filter(Boolean))];
   const contentFiles = Object.values(manifest.content ?? {}).map((c) => c?.path);
   for (const file of [...contentFiles, ...imageFiles]) {
@@ -101,6 +101,17 @@ export function stage({ outDir = defaultStageDir, bundleDir = defaultBundleDir, 
     stageTaskJson(path.join(bundleDir, folder, 'task.json'), path.join(outDir, 'tasks', folder, 'task.json'), manifest);
   }
   return listFiles(outDir);
+}
+
+/**
+ * The images the Marketplace page (the manifest's `details` file) shows: `images/...` paths it
+ * links to. Only those are packaged, so a picture left in the folder does not weigh on the package.
+ */
+function overviewImages(manifest) {
+  const details = manifest.content?.details?.path;
+  if (!details || !fs.existsSync(path.join(repoRoot, details))) return [];
+  const text = fs.readFileSync(path.join(repoRoot, details), 'utf8');
+  return [...new Set([...text.matchAll(/\]\((images\/[^)\s]+)\)|src="(images\/[^"]+)"/g)].map((m) => m[1] ?? m[2]))];
 }
 
 /** Copies a task.json, with the derived task id when the package is not the production one. */

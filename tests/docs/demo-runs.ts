@@ -37,7 +37,7 @@ const ENVIRONMENT_URL = 'https://contoso-test.crm.dynamics.com';
 const EXPIRED_CONNECTION = 'shared-teams-5e7a1c00d3a0';
 
 /**
- * The demo environment after the import with one problem: the service account's Teams connection
+ * The demo environment right after the import (every flow off) with one problem: the service account's Teams connection
  * has an expired sign-in. Its references are already bound to the service account's connections,
  * so turning the flows on fails for the Teams child flow and blocks the flows that call it.
  */
@@ -48,6 +48,8 @@ export function failingScenario(): Scenario {
     ...scenario,
     connections: scenario.connections.map((c) => (c.name === EXPIRED_CONNECTION ? { ...c, status: 'Error' } : c)),
     connectionReferences: scenario.connectionReferences.map((r) => ({ ...r, connectionId: byConnector.get(r.connectorId.split('/').pop()!) })),
+    // Right after the import every flow is off.
+    flows: scenario.flows.map((f) => ({ ...f, statecode: 0 })),
   };
 }
 

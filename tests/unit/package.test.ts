@@ -37,7 +37,11 @@ function runStage(args: string[]): { status: number | null; output: string } {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
+/** The pictures the Marketplace page shows travel in the package; nothing else from images/ but the icon. */
+const overviewImages = [...fs.readFileSync(path.join(repoRoot, 'overview.md'), 'utf8').matchAll(/\]\((images\/[^)\s]+)\)/g)].map((m) => m[1]);
+
 const expectedFiles = [
+  ...new Set(overviewImages),
   'CHANGELOG.md',
   'LICENSE',
   'THIRD-PARTY-NOTICES.txt',

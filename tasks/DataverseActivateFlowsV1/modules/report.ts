@@ -1,6 +1,6 @@
 import { Actor } from '../../common/acting-identity';
 import { TransientWait } from '../../common/customization-lock';
-import { ReportItemBase, markdownTable } from '../../common/report';
+import { ReportItemBase, failuresFirst, markdownTable, outcomeLabel } from '../../common/report';
 import { FlowResult } from './apply';
 import { FlowAction, Localize, WantedReason } from './facts';
 import { OwnerKept } from './flow-owners';
@@ -155,12 +155,13 @@ export function markdownSummary(
     return lines.join('\n');
   }
   const headers = ['#', 'ColumnFlow', 'ColumnAction', 'ColumnReason', 'ColumnOutcome', 'ColumnActedAs', 'ColumnOwnerChange', 'ColumnError', 'ColumnHint', 'ColumnTime'].map((key) => (key === '#' ? key : loc(key)));
-  const rows = items.map((item) => [
+  // Failed and blocked flows first; `#` keeps the order they were (or would be) sent in.
+  const rows = failuresFirst(items).map((item) => [
     item.order,
     item.name,
     loc(item.action === 'turnOff' ? 'ActionTurnOff' : 'ActionTurnOn'),
     item.reason ? loc(`Reason_${item.reason}`) : '',
-    item.outcome,
+    outcomeLabel({ loc }, item.outcome),
     item.actorName ?? '',
     item.owner ? loc('OwnerChanged', item.owner.from, item.owner.to) : item.ownerKept ? loc('OwnerKept', item.ownerKept.owner) : '',
     item.error ? `${item.error.code}: ${item.error.message}` : '',
