@@ -3,6 +3,7 @@ import { PlatformError, errorMessage } from '../../common/errors';
 import { describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
 import { ItemError, Outcome, TaskReport, markdownTable } from '../../common/report';
 import { MASK } from '../../common/secrets';
+import { describeUnsetToken } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
 import { ApplyResult } from './apply';
 import { BindInputs } from './inputs';
@@ -44,7 +45,7 @@ export function shownConnection(item: PlanItem): string {
 }
 
 export function describeSource(host: TaskHost, item: PlanItem, ownerInput?: string): string {
-  return describeConnectionSource((key, ...args) => host.loc(key, ...args), item.source, item.variable, ownerInput);
+  return describeConnectionSource((key, ...args) => host.loc(key, ...args), item.source, item.variable, item.connectionOwner ?? ownerInput);
 }
 
 /** The owner of a connection as a person reads it: UPN or name, and the object id. */
@@ -64,6 +65,7 @@ export function describeActor(host: TaskHost, item: PlanItem, actor: Actor | und
 
 function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | undefined, environment: string): ItemError {
   const problem = item.problem!;
+  if (problem.unsetVariables) return describeUnsetToken((key, ...args) => host.loc(key, ...args), problem.unsetVariables);
   return describeConnectionProblem(
     (key, ...args) => host.loc(key, ...args),
     problem.kind,
@@ -75,7 +77,7 @@ function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | un
       environment,
       listed: item.secret ? undefined : item.connection,
       owner: describeOwner(item),
-      ownerInput,
+      ownerInput: item.connectionOwner ?? ownerInput,
       candidates: problem.candidates && !item.secret ? problem.candidates : undefined,
       platformMessage: problem.platformMessage,
     },

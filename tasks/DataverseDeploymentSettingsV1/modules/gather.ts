@@ -4,7 +4,8 @@ import { resolveEnvironment } from '../../common/environment';
 import { listEnvironmentConnections } from '../../common/environment-connections';
 import { neutraliseLine } from '../../common/remote-text';
 import { Session, connect } from '../../common/session';
-import { DeploymentSettings, readDeploymentSettingsFile } from '../../common/settings-file';
+import { DeploymentSettings } from '../../common/settings-file';
+import { TokenisedSettings, readSettingsFileWithTokens } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
 import { SettingsInputs, macroHint } from './inputs';
 import { needsConnections } from './plan';
@@ -16,6 +17,8 @@ import { isKeyVaultSecretReference } from './values';
 export interface GatheredState {
   solution?: SolutionContents;
   starting: DeploymentSettings;
+  /** What the settings file's tokens gave: secret values and the variables not set. */
+  tokens?: TokenisedSettings;
   /** The stage run's settings column as stored (Target StageRun), to tell whether an update changes anything. */
   stageRunRaw?: string;
   connections?: ConnectionInfo[];
@@ -28,9 +31,10 @@ export interface GatheredState {
 export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promise<GatheredState> {
   const solution = inputs.solutionPath ? readSolutionInput(host, inputs.solutionPath) : undefined;
   const settingsPath = inputs.settingsPath;
-  const fileSettings = settingsPath
-    ? readDeploymentSettingsFile(settingsPath, (reason) => host.loc('SettingsFileInvalid', settingsPath, reason) + macroHint(host, settingsPath))
+  const tokens = settingsPath
+    ? readSettingsFileWithTokens(host, settingsPath, (reason) => host.loc('SettingsFileInvalid', settingsPath, reason) + macroHint(host, settingsPath))
     : undefined;
+  const fileSettings = tokens?.settings;
   if (solution) {
     // The name and version come from the file: neutralised like any text not written by the task.
     const name = neutraliseLine(solution.uniqueName ?? '?', 200);
@@ -44,7 +48,7 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
     host.info(host.loc('Offline', environmentUrl));
     const starting = fileSettings ?? emptySettings();
     protectSecretTypeValues(host, solution, starting);
-    return { solution, starting, environmentUrl };
+    return { solution, starting, tokens, environmentUrl };
   }
 
   const session = await connect(host, { adminToken: inputs.validate || inputs.owner !== undefined });
@@ -69,7 +73,7 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
       );
       host.info(host.loc('ConnectionsListed', connections.length, session.environment.url));
     }
-    return { solution, starting, stageRunRaw, connections, environmentUrl: session.environment.url, session };
+    return { solution, starting, tokens, stageRunRaw, connections, environmentUrl: session.environment.url, session };
   } catch (error) {
     session.close();
     throw error;
