@@ -44,6 +44,12 @@ export function shownConnection(item: PlanItem): string {
   return item.secret ? MASK : item.wantedConnectionId ?? '';
 }
 
+/** The connection bound before the run: hidden when it is the secret one wanted (a re-run). */
+function shownPrevious(item: PlanItem): string | undefined {
+  const same = !!item.currentConnectionId && item.currentConnectionId.toLowerCase() === item.wantedConnectionId?.toLowerCase();
+  return item.secret && same ? MASK : item.currentConnectionId;
+}
+
 export function describeSource(host: TaskHost, item: PlanItem, ownerInput?: string): string {
   return describeConnectionSource((key, ...args) => host.loc(key, ...args), item.source, item.variable, item.connectionOwner ?? ownerInput);
 }
@@ -130,7 +136,7 @@ export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, e
       displayName: item.displayName,
       connector: item.connector,
       connection: item.wantedConnectionId === undefined ? undefined : shownConnection(item),
-      previousConnection: item.currentConnectionId,
+      previousConnection: shownPrevious(item),
       source: item.source,
       // A secret connection is not described: its owner could give it away.
       owner: item.secret ? undefined : item.owner,
