@@ -3,6 +3,7 @@ import { ProblemSpec, describeProblem, Localizer } from './problems';
 import { DeploymentSettings, readDeploymentSettingsFile } from './settings-file';
 import { TokenVariableLookup, replaceTokens } from './settings-tokens';
 import { TaskHost } from './task-host';
+import { referenceOwnerVariables } from './alm-variables';
 import { normalise } from './variables';
 
 /**
@@ -91,4 +92,9 @@ export function settingsOwners(settings: DeploymentSettings): Map<string, string
     if (entry.ConnectionOwner && !entry.ConnectionId.trim()) owners.set(entry.LogicalName.toLowerCase(), entry.ConnectionOwner);
   }
   return owners;
+}
+
+/** Whether any reference has an owner of its own (`connectionreference.user.*` or a settings entry's `ConnectionOwner`), so the connections must be listed. */
+export function referenceOwnersGiven(host: TaskHost, settings: DeploymentSettings | undefined): boolean {
+  return referenceOwnerVariables(host.variables()).size > 0 || (settings !== undefined && settingsOwners(settings).size > 0);
 }

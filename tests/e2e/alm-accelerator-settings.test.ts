@@ -154,6 +154,17 @@ describe('ALM Accelerator variable groups and tokenized settings files, through 
     assert.ok(!fs.existsSync(output));
   });
 
+  it('settings: an owner per reference is found without validation too', async () => {
+    const output = path.join(dir, 'unvalidated.json');
+    const run = await runTask('DataverseDeploymentSettingsV1', { SettingsFile: settingsFile, OutputFile: output, Validate: 'false', FailOnMissingValues: 'false' });
+    assert.strictEqual(run.result, 'SucceededWithIssues', describeRun(run));
+    const settings = JSON.parse(fs.readFileSync(output, 'utf8')) as { ConnectionReferences: Array<Record<string, string>> };
+    assert.deepStrictEqual(
+      settings.ConnectionReferences.map((r) => r.ConnectionId),
+      ['cds-svc', SECRET_SQL_CONNECTION, 'teams-svc'],
+    );
+  });
+
   it('bind: binds from the same tokenized file, the owners found per reference and the secret connection id hidden', async () => {
     const run = await runTask('DataverseBindConnectionReferencesV1', { SolutionName: CORE, SettingsFile: settingsFile });
     assert.strictEqual(run.result, 'Succeeded', describeRun(run));

@@ -5,7 +5,7 @@ import { listEnvironmentConnections } from '../../common/environment-connections
 import { neutraliseLine } from '../../common/remote-text';
 import { Session, connect } from '../../common/session';
 import { DeploymentSettings } from '../../common/settings-file';
-import { TokenisedSettings, readSettingsFileWithTokens } from '../../common/settings-reading';
+import { TokenisedSettings, readSettingsFileWithTokens, referenceOwnersGiven } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
 import { SettingsInputs, macroHint } from './inputs';
 import { needsConnections } from './plan';
@@ -41,8 +41,9 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
     host.info(host.loc('SolutionRead', name, neutraliseLine(solution.version ?? '?', 50), solution.kind, solution.connectionReferences.length, solution.environmentVariables.length));
   }
 
-  // Without validation, ConnectionOwner or a stage run there is nothing to ask the service.
-  if (inputs.target === 'File' && !inputs.validate && !inputs.owner) {
+  // Without validation, an owner (ConnectionOwner, or one per reference) or a stage run there is nothing to ask the service.
+  const ownerOfReference = referenceOwnersGiven(host, fileSettings);
+  if (inputs.target === 'File' && !inputs.validate && !inputs.owner && !ownerOfReference) {
     const connection = host.input('PowerPlatformSPN');
     const environmentUrl = resolveEnvironment(host, connection ? host.endpointUrl(connection) : undefined).url;
     host.info(host.loc('Offline', environmentUrl));
@@ -51,7 +52,7 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
     return { solution, starting, tokens, environmentUrl };
   }
 
-  const session = await connect(host, { adminToken: inputs.validate || inputs.owner !== undefined });
+  const session = await connect(host, { adminToken: inputs.validate || inputs.owner !== undefined || ownerOfReference });
   try {
     let starting = fileSettings ?? emptySettings();
     let stageRunRaw: string | undefined;
@@ -65,7 +66,7 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
     const names = [...(solution?.connectionReferences ?? []).map((r) => r.logicalName), ...starting.ConnectionReferences.map((r) => r.LogicalName)];
     const referenceCount = new Set(names.map((n) => n.toLowerCase())).size;
     let connections: ConnectionInfo[] | undefined;
-    if (needsConnections(referenceCount, inputs.validate, inputs.owner)) {
+    if (needsConnections(referenceCount, inputs.validate, inputs.owner) || (referenceCount > 0 && referenceOwnersGiven(host, starting))) {
       connections = await listEnvironmentConnections(
         session,
         (url) => host.loc('EnvironmentNotFound', url),
