@@ -5,6 +5,7 @@ import { connect, Session } from '../../common/session';
 import { findSystemUsers, SystemUserRecord } from '../../common/solution-queries';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
+import { referenceOwnerVariables } from '../../common/alm-variables';
 import { settingsOwners } from '../../common/settings-reading';
 import { ConventionVariables, conventionReader } from '../../common/variables';
 import { applyBindings } from './apply';
@@ -133,5 +134,8 @@ function warnAboutUnusedNames(host: TaskHost, inputs: BindInputs, logicalNames: 
   }
   for (const variable of new ConventionVariables(host).list()) {
     if (variable.prefix === 'ConnectionReference' && !known.has(variable.key.toLowerCase())) host.remoteInfo(host.loc('VariableUnused', variable.name, inputs.solutionName));
+  }
+  for (const owner of referenceOwnerVariables(host.variables()).values()) {
+    if (!known.has(owner.logicalName.toLowerCase())) host.remoteInfo(host.loc('VariableUnused', owner.variable, inputs.solutionName));
   }
 }

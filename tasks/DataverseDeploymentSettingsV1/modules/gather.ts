@@ -117,6 +117,7 @@ export function layerSettings(base: DeploymentSettings, over: DeploymentSettings
     else {
       if (r.ConnectionId) existing.ConnectionId = r.ConnectionId;
       if (r.ConnectorId) existing.ConnectorId = r.ConnectorId;
+      if (r.ConnectionOwner) existing.ConnectionOwner = r.ConnectionOwner;
     }
   }
   return { EnvironmentVariables: [...variables.values()], ConnectionReferences: [...references.values()] };
