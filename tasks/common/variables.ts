@@ -5,7 +5,7 @@ import { OwnerSpec } from './connections';
 import { UserError } from './errors';
 import { toOwnerSpec } from './input-reader';
 import { parseUserRef } from './task-inputs';
-import { referenceOwner, referenceOwnerVariables } from './alm-variables';
+import { referenceOwnerVariables } from './alm-variables';
 
 /** Where a value of the settings came from. */
 export type ValueSource = ConnectionSource | 'default' | 'variableBySchemaName';
@@ -120,11 +120,8 @@ export function referenceOwnerRule(host: TaskHost, connectionOwner: OwnerSpec | 
     if (!user) throw new UserError(host.loc('ReferenceOwnerInvalid', reference, from, host.loc('UserInvalid', value)));
     return user;
   };
-  const variables = referenceOwnerVariables(host.variables());
-  const byVariable = new Map([...variables].map(([key, v]) => [key, parse(v.owner, v.logicalName, v.variable)]));
-  const bySettings = new Map([...settingsOwners].map(([name, owner]) => [name, parse(owner, name, 'ConnectionOwner')]));
-  return (logicalName) => {
-    const variable = referenceOwner(variables, logicalName);
-    return (variable && byVariable.get(normalise(variable.logicalName))) ?? bySettings.get(logicalName.toLowerCase()) ?? connectionOwner;
-  };
+  // Keyed as referenceOwnerVariables keys them: `normalise(logicalName)`.
+  const byVariable = new Map([...referenceOwnerVariables(host.variables())].map(([key, v]) => [key, parse(v.owner, v.logicalName, v.variable)]));
+  const bySettings = new Map([...settingsOwners].map(([name, owner]) => [name, parse(owner, name, 'ConnectionOwner (settings file)')]));
+  return (logicalName) => byVariable.get(normalise(logicalName)) ?? bySettings.get(logicalName.toLowerCase()) ?? connectionOwner;
 }

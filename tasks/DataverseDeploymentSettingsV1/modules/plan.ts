@@ -56,6 +56,8 @@ export function planSettings(input: PlanInput): SettingsPlan {
 function resolveReference(reference: PlannedReference, input: PlanInput, byId: Map<string, ConnectionInfo> | undefined): void {
   const { text } = input;
   const previousSecret = isTokenSecret(input, reference.previous);
+  // A previous value from a secret token stays hidden, whatever the new value's source.
+  if (previousSecret) reference.secret = true;
   const owner = input.variables.ownerFor(reference.logicalName) ?? input.owner;
   const resolution = resolveConnection(
     { logicalName: reference.logicalName, connectorId: reference.connectorId, present: [{ value: reference.previous, source: 'existingValue', secret: previousSecret }] },
@@ -85,7 +87,6 @@ function resolveReference(reference: PlannedReference, input: PlanInput, byId: M
     return;
   }
   reference.value = resolution.connectionId;
-  // A previous value from a secret token stays hidden too, whatever the new value's source.
   reference.secret = resolution.secret || previousSecret;
   reference.variable = resolution.variable;
   if (resolution.connection) reference.connection = resolution.connection;
