@@ -120,6 +120,9 @@ describe('ALM Accelerator variable groups and tokenized settings files, through 
     const run = await runTask('DataverseDeploymentSettingsV1', { SettingsFile: settingsFile, OutputFile: output, Validate: 'true', FailOnMissingValues: 'false' });
     assert.strictEqual(run.result, 'SucceededWithIssues', describeRun(run));
     assert.ok(run.warnings.some((w) => w.includes('environmentvariable.cat_RetryCount')), `the unset variable is named\n${run.warnings.join('\n')}`);
+    const unsetLine = run.stdout.split('\n').find((line) => line.startsWith('Tokens of the settings file name pipeline variables that are not set'));
+    assert.ok(unsetLine, describeRun(run));
+    for (const name of ['environmentvariable.cat_RetryCount', 'connectionreference.cat_CDS_Current', 'connectionreference.user.cat_Sql']) assert.ok(unsetLine.includes(name), unsetLine);
 
     const written = fs.readFileSync(output, 'utf8');
     assert.ok(!written.includes('#{'), 'no token left');
