@@ -5,7 +5,7 @@ import { OwnerSpec } from './connections';
 import { UserError } from './errors';
 import { toOwnerSpec } from './input-reader';
 import { parseUserRef } from './task-inputs';
-import { referenceOwnerVariables } from './alm-variables';
+import { ReferenceOwnerVariable, referenceOwnerVariables } from './alm-variables';
 
 /** Where a value of the settings came from. */
 export type ValueSource = ConnectionSource | 'default' | 'variableBySchemaName';
@@ -77,6 +77,8 @@ export interface ConventionReader extends ConnectionSources {
   environmentVariable(schemaName: string): ConventionValue | undefined;
   /** Every variable that follows a convention; `key` is the part after the prefix. */
   list(): ConventionVariable[];
+  /** The `connectionreference.user.<logicalname>` variables. */
+  ownerVariables(): ReferenceOwnerVariable[];
 }
 
 /**
@@ -105,6 +107,7 @@ export function conventionReader(host: TaskHost, connectionOwner?: OwnerSpec, se
     environmentVariable: (schemaName) => found(`EnvironmentVariable.${schemaName}`, conventions.environmentVariable(schemaName)),
     ownerFor: referenceOwnerRule(host, connectionOwner, settingsOwners),
     list: () => listed,
+    ownerVariables: () => [...referenceOwnerVariables(host.variables()).values()],
   };
 }
 

@@ -209,6 +209,20 @@ describe('connectionreference.user.<logicalname>', () => {
     assert.deepStrictEqual(reader.ownerFor('cat_Other'), input);
   });
 
+  it('naming no reference is a warning with the likely intended name', () => {
+    const host = new VariablesHost([plain('connectionreference.user.cat_Teamz', 'svc@contoso.com'), plain('connectionreference.user.cat_Teams', 'svc@contoso.com')]);
+    const plan = planSettings({
+      starting: { EnvironmentVariables: [], ConnectionReferences: [{ LogicalName: 'cat_Teams', ConnectionId: 'teams-1', ConnectorId: `${API}shared_teams` }] },
+      variables: conventionReader(host),
+      validate: false,
+      failOnMissingValues: true,
+      environmentUrl: 'https://contoso.crm.dynamics.com',
+      text,
+    });
+    assert.deepStrictEqual(plan.warnings.map((w) => w.code), ['UnknownVariable']);
+    assert.match(plan.warnings[0].message, /^Variable 'connectionreference\.user\.cat_Teamz' .*connectionreference\.user\.cat_Teams/);
+  });
+
   it('a settings entry that gives a connection id gives no owner', () => {
     const owners = settingsOwners({
       EnvironmentVariables: [],

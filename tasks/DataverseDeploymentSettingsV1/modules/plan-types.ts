@@ -24,6 +24,8 @@ export interface VariableSource extends ConnectionSources {
   environmentVariable(schemaName: string): ConventionValue | undefined;
   /** Every variable that follows a convention; `key` is the part after the prefix. */
   list(): Array<{ prefix: ConventionPrefix; key: string; name: string }>;
+  /** The `connectionreference.user.<logicalname>` variables. */
+  ownerVariables?(): Array<{ logicalName: string; variable: string }>;
 }
 
 interface PlannedEntry {
