@@ -12,8 +12,8 @@ export interface ConventionValue {
 
 /**
  * The variables and inputs a connection reference's connection can come from (CONTRACT 2.3). New
- * sources (the ALM Accelerator's `connectionreference.user.<logicalname>`, `#{token}#` values of a
- * settings file) are added here, so every task follows them at once.
+ * sources are added here, so every task follows them at once; `ownerFor` gives the ALM Accelerator's
+ * `connectionreference.user.<logicalname>` and a settings entry's `ConnectionOwner` (variables.ts).
  */
 export interface ConnectionSources {
   /** `ConnectionReference.<logicalname>`. */
@@ -31,6 +31,8 @@ export type ConnectionSource = 'variableByLogicalName' | 'variableByConnector' |
 export interface PresentValue {
   value: string | undefined;
   source: PresentSource;
+  /** It holds a secret variable's value (a `#{token}#` of the settings file). */
+  secret?: boolean;
 }
 
 export interface ReferenceToResolve {
@@ -67,7 +69,7 @@ export function resolveConnection(reference: ReferenceToResolve, sources: Connec
   }
   for (const present of reference.present) {
     const value = present.value?.trim();
-    if (value) return { connectionId: value, source: present.source, secret: false };
+    if (value) return { connectionId: value, source: present.source, secret: present.secret ?? false };
   }
   return {};
 }

@@ -11,6 +11,8 @@ export interface SettingsConnectionReference {
   LogicalName: string;
   ConnectionId: string;
   ConnectorId: string;
+  /** The ALM Accelerator's extra key: the owner (UPN or object id) whose connection the reference gets. Never written. */
+  ConnectionOwner?: string;
 }
 
 /** The format `pac solution create-settings` writes and `pac solution import --settings-file` reads. */
@@ -47,11 +49,15 @@ export function parseDeploymentSettings(text: string, describe: (reason: string)
   };
   return {
     EnvironmentVariables: list('EnvironmentVariables').map((item) => ({ SchemaName: field(item, 'SchemaName'), Value: field(item, 'Value') })),
-    ConnectionReferences: list('ConnectionReferences').map((item) => ({
-      LogicalName: field(item, 'LogicalName'),
-      ConnectionId: field(item, 'ConnectionId'),
-      ConnectorId: field(item, 'ConnectorId'),
-    })),
+    ConnectionReferences: list('ConnectionReferences').map((item) => {
+      const owner = field(item, 'ConnectionOwner');
+      return {
+        LogicalName: field(item, 'LogicalName'),
+        ConnectionId: field(item, 'ConnectionId'),
+        ConnectorId: field(item, 'ConnectorId'),
+        ...(owner ? { ConnectionOwner: owner } : {}),
+      };
+    }),
   };
 }
 

@@ -2,6 +2,10 @@ import { TaskHost } from './task-host';
 import { connectorName } from './admin';
 import { ConnectionSource, ConnectionSources, ConventionValue } from './connection-references';
 import { OwnerSpec } from './connections';
+import { UserError } from './errors';
+import { toOwnerSpec } from './input-reader';
+import { parseUserRef } from './task-inputs';
+import { ReferenceOwnerVariable, referenceOwnerVariables } from './alm-variables';
 
 /** Where a value of the settings came from. */
 export type ValueSource = ConnectionSource | 'default' | 'variableBySchemaName';
@@ -45,6 +49,8 @@ export class ConventionVariables {
     const result: ConventionVariable[] = [];
     for (const variable of this.host.variables()) {
       const normalised = variable.name.replace(/_/g, '.');
+      // `connectionreference.user.<logicalname>` names an owner, not a reference called `user.<logicalname>`.
+      if (isReferenceOwnerName(variable.name)) continue;
       for (const prefix of PREFIXES) {
         if (normalised.toLowerCase().startsWith(`${prefix.toLowerCase()}.`)) {
           result.push({ prefix, key: variable.name.slice(prefix.length + 1), name: variable.name, secret: variable.secret });
@@ -53,6 +59,12 @@ export class ConventionVariables {
     }
     return result;
   }
+}
+
+/** `connectionreference.user.*`, as written or as the agent presents it (`_` for `.`). */
+function isReferenceOwnerName(name: string): boolean {
+  const dotted = name.includes('.') ? name : name.replace(/_/g, '.');
+  return /^connectionreference\.user\./i.test(dotted);
 }
 
 /** Agent variable names are compared as the agent stores them: `.` and space become `_`, case ignored. */
@@ -65,6 +77,8 @@ export interface ConventionReader extends ConnectionSources {
   environmentVariable(schemaName: string): ConventionValue | undefined;
   /** Every variable that follows a convention; `key` is the part after the prefix. */
   list(): ConventionVariable[];
+  /** The `connectionreference.user.<logicalname>` variables. */
+  ownerVariables(): ReferenceOwnerVariable[];
 }
 
 /**
@@ -72,7 +86,7 @@ export interface ConventionReader extends ConnectionSources {
  * soon as it is read, so it is masked in everything the task prints; callers keep it out of
  * reports, summaries and outputs through `ConventionValue.secret`.
  */
-export function conventionReader(host: TaskHost, connectionOwner?: OwnerSpec): ConventionReader {
+export function conventionReader(host: TaskHost, connectionOwner?: OwnerSpec, settingsOwners: ReadonlyMap<string, string> = new Map()): ConventionReader {
   const conventions = new ConventionVariables(host);
   // One enumeration of the agent's variables gives both the names and which of them are secret.
   const listed = conventions.list();
@@ -91,7 +105,26 @@ export function conventionReader(host: TaskHost, connectionOwner?: OwnerSpec): C
     byLogicalName: (logicalName) => found(`ConnectionReference.${logicalName}`, conventions.connectionReference(logicalName)),
     byConnector: (connector) => found(`Connector.${connectorName(connector)}`, conventions.connector(connector)),
     environmentVariable: (schemaName) => found(`EnvironmentVariable.${schemaName}`, conventions.environmentVariable(schemaName)),
-    ownerFor: () => connectionOwner,
+    ownerFor: referenceOwnerRule(host, connectionOwner, settingsOwners),
     list: () => listed,
+    ownerVariables: () => [...referenceOwnerVariables(host.variables()).values()],
   };
+}
+
+/**
+ * The owner whose connection one reference gets (CONTRACT 2.3): `connectionreference.user.<logicalname>`,
+ * then the settings' `ConnectionOwner` key of an entry that gives no connection id, then the
+ * `ConnectionOwner` input. Every per-reference owner is checked here, so a bad one is an input
+ * error before anything is sent to the service.
+ */
+export function referenceOwnerRule(host: TaskHost, connectionOwner: OwnerSpec | undefined, settingsOwners: ReadonlyMap<string, string>): (logicalName: string) => OwnerSpec | undefined {
+  const parse = (value: string, reference: string, from: string): OwnerSpec => {
+    const user = toOwnerSpec(parseUserRef(value));
+    if (!user) throw new UserError(host.loc('ReferenceOwnerInvalid', reference, from, host.loc('UserInvalid', value)));
+    return user;
+  };
+  // Keyed as referenceOwnerVariables keys them: `normalise(logicalName)`.
+  const byVariable = new Map([...referenceOwnerVariables(host.variables())].map(([key, v]) => [key, parse(v.owner, v.logicalName, v.variable)]));
+  const bySettings = new Map([...settingsOwners].map(([name, owner]) => [name, parse(owner, name, 'ConnectionOwner (settings file)')]));
+  return (logicalName) => byVariable.get(normalise(logicalName)) ?? bySettings.get(logicalName.toLowerCase()) ?? connectionOwner;
 }

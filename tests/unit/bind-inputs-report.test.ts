@@ -145,7 +145,7 @@ describe('bind connection references: report items and counts', () => {
     failOnUnbound: false,
   };
   const plan = planBindings(planInput);
-  const inputs = { solutionName: 'S', settings: new Map(), impersonation: 'ConnectionOwner' as const, failOnUnbound: false, dryRun: false };
+  const inputs = { solutionName: 'S', solutionNames: ['S'], settings: new Map(), impersonation: 'ConnectionOwner' as const, failOnUnbound: false, dryRun: false };
   const host = new FakeHost({});
 
   it('counts bound references after the run, those already bound included, and those left unbound', () => {

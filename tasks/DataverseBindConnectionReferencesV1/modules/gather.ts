@@ -6,19 +6,21 @@ import { ConnectionReferenceRecord, SolutionRecord, findSolution, listSolutionCo
 import { TaskHost } from '../../common/task-host';
 
 export interface GatheredState {
-  solution: SolutionRecord;
+  /** The solutions, in the order given. */
+  solutions: SolutionRecord[];
+  /** The connection references of all the solutions, each once. */
   references: ConnectionReferenceRecord[];
   connections: ConnectionInfo[];
 }
 
 /**
- * The solution, its connection references (one FetchXML query through solutioncomponent) and the
- * environment's connections (one paged admin listing): the count of requests does not follow the
- * number of references.
+ * The solutions, their connection references (one FetchXML query per solution through
+ * solutioncomponent) and the environment's connections (one paged admin listing): the count of
+ * requests does not follow the number of references.
  */
-export async function gatherState(host: TaskHost, session: Session, solutionName: string): Promise<GatheredState> {
-  // One round: the reference query filters on the unique name itself, and the connection listing is
-  // needed whenever the solution has references; a refusal of the listing only matters then.
+export async function gatherState(host: TaskHost, session: Session, solutionNames: readonly string[]): Promise<GatheredState> {
+  // One round: the reference queries filter on the unique names themselves, and the connection
+  // listing is needed whenever the solutions have references; a refusal of the listing only matters then.
   const listing = settle(
     listEnvironmentConnections(
       session,
@@ -26,11 +28,23 @@ export async function gatherState(host: TaskHost, session: Session, solutionName
       (reason, applicationId) => host.loc('ConnectionsForbidden', reason, applicationId),
     ),
   );
-  const [solution, references] = await Promise.all([
-    findSolution(session.dataverse, solutionName, (name) => host.loc('SolutionNotFound', name, session.environment.url)),
-    listSolutionConnectionReferences(session.dataverse, solutionName),
-  ]);
+  const perSolution = await Promise.all(
+    solutionNames.map((name) =>
+      settle(
+        Promise.all([
+          findSolution(session.dataverse, name, (missing) => host.loc('SolutionNotFound', missing, session.environment.url)),
+          listSolutionConnectionReferences(session.dataverse, name),
+        ]),
+      ),
+    ),
+  );
+  // The first name (in the order given) that matches no solution is the error.
+  const found = perSolution.map(unwrap);
+  const byId = new Map<string, ConnectionReferenceRecord>();
+  for (const [, records] of found) for (const record of records) if (!byId.has(record.connectionreferenceid)) byId.set(record.connectionreferenceid, record);
+  const solutions = found.map(([solution]) => solution);
+  const references = [...byId.values()];
   const listed = await listing;
-  if (references.length === 0) return { solution, references, connections: [] };
-  return { solution, references, connections: unwrap(listed) };
+  if (references.length === 0) return { solutions, references, connections: [] };
+  return { solutions, references, connections: unwrap(listed) };
 }

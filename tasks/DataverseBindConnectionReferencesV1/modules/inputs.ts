@@ -1,14 +1,20 @@
 import { OwnerSpec } from '../../common/connections';
+import { UserError } from '../../common/errors';
 import { InputReader, toOwnerSpec } from '../../common/input-reader';
-import { readDeploymentSettingsFile } from '../../common/settings-file';
+import { TokenisedSettings, readSettingsFileWithTokens } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
 import { Impersonation } from './plan';
 
 export interface BindInputs {
+  /** Unique names, as given, each once (compared case-insensitively). */
+  solutionNames: string[];
+  /** The names as one text, for messages and the summary. */
   solutionName: string;
   settingsFile?: string;
   /** Connection ids of the settings file by lower-case logical name. */
   settings: Map<string, string>;
+  /** The settings file's tokens: secret values, owners and the variables not set. */
+  tokens?: TokenisedSettings;
   connectionOwner?: OwnerSpec;
   impersonation: Impersonation;
   failOnUnbound: boolean;
@@ -20,7 +26,10 @@ export function readInputs(host: TaskHost): BindInputs {
   // The service connection is checked first (as connect does), so a step with no inputs names it.
   const read = new InputReader(host);
   read.required('PowerPlatformSPN', 'ServiceConnectionHint');
-  const solutionName = read.required('SolutionName', 'SolutionNameHint');
+  read.required('SolutionName', 'SolutionNameHint');
+  const names = read.list('SolutionName');
+  if (names.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNameHint')));
+  const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
   const impersonation = read.pick('Impersonation', ['ConnectionOwner', 'None'] as const, 'ConnectionOwner');
   const connectionOwner = toOwnerSpec(read.user('ConnectionOwner'));
   const failOnUnbound = read.boolean('FailOnUnbound', true);
@@ -28,9 +37,9 @@ export function readInputs(host: TaskHost): BindInputs {
 
   const settingsFile = host.filePathInput('SettingsFile');
   const settings = new Map<string, string>();
-  if (settingsFile) {
-    const parsed = readDeploymentSettingsFile(settingsFile, (reason) => host.loc('SettingsFileInvalid', settingsFile, reason));
-    for (const entry of parsed.ConnectionReferences) {
+  const tokens = settingsFile ? readSettingsFileWithTokens(host, settingsFile, (reason) => host.loc('SettingsFileInvalid', settingsFile, reason)) : undefined;
+  if (tokens) {
+    for (const entry of tokens.settings.ConnectionReferences) {
       const name = entry.LogicalName.trim().toLowerCase();
       const value = entry.ConnectionId.trim();
       if (!name || !value) continue;
@@ -41,9 +50,11 @@ export function readInputs(host: TaskHost): BindInputs {
   }
 
   return {
-    solutionName,
+    solutionNames,
+    solutionName: solutionNames.join(', '),
     settingsFile,
     settings,
+    tokens,
     connectionOwner,
     impersonation,
     failOnUnbound,

@@ -4,6 +4,7 @@ import { EnvironmentUser, checkOwnerUser, checkReferenceConnection } from '../..
 import { ConnectionSource, ConnectionSources, resolveConnection } from '../../common/connection-references';
 import { ConnectionInfo, indexConnections } from '../../common/connections';
 import { ConnectionProblemKind } from '../../common/problems/connection';
+import { TokenisedSettings } from '../../common/settings-reading';
 import { ConnectionReferenceRecord, SystemUserRecord } from '../../common/solution-queries';
 
 export type Impersonation = 'ConnectionOwner' | 'None';
@@ -15,6 +16,8 @@ export interface Problem {
   platformMessage?: string;
   /** Connections involved (the ConnectionOwner's candidates, or the wanted connection). */
   candidates?: ConnectionInfo[];
+  /** MissingValue: the pipeline variables whose unset tokens left the settings file's connection id empty. */
+  unsetVariables?: string[];
 }
 
 export interface Owner {
@@ -39,6 +42,8 @@ export interface PlanItem {
   /** The variable that gave the connection id, and whether it is secret (then the id is never shown). */
   variable?: string;
   secret: boolean;
+  /** The owner (as given) whose connection was asked for: ConnectionOwner, or this reference's own owner. */
+  connectionOwner?: string;
   connection?: ConnectionInfo;
   /** The owner (creator) of the wanted connection. */
   owner?: Owner;
@@ -54,6 +59,8 @@ export interface PlanInput {
   references: readonly ConnectionReferenceRecord[];
   /** Connection ids of the settings file by lower-case logical name. */
   settings: ReadonlyMap<string, string>;
+  /** The settings file's tokens: values holding secrets, and the variables that left connection ids empty. */
+  tokens?: Pick<TokenisedSettings, 'secrets' | 'unsetConnectionIds'>;
   sources: ConnectionSources;
   connections: readonly ConnectionInfo[];
   /** System users of the connections' owners; when not given yet, owners are not judged on them. */
@@ -97,12 +104,13 @@ export function planBindings(input: PlanInput): Plan {
         secret: false,
         action: 'unchanged',
       };
+      const fromSettings = input.settings.get(item.logicalName.toLowerCase());
       const wanted = resolveConnection(
         {
           logicalName: item.logicalName,
           connectorId,
           present: [
-            { value: input.settings.get(item.logicalName.toLowerCase()), source: 'settingsFile' },
+            { value: fromSettings, source: 'settingsFile', secret: !!fromSettings && !!input.tokens?.secrets.has(fromSettings) },
             { value: item.currentConnectionId, source: 'currentBinding' },
           ],
         },
@@ -110,9 +118,11 @@ export function planBindings(input: PlanInput): Plan {
         input.connections,
       );
       item.source = wanted.source;
+      if (wanted.source === 'connectionOwner') item.connectionOwner = input.sources.ownerFor(item.logicalName)?.raw;
       if (wanted.problem) return withProblem(item, { kind: wanted.problem, candidates: wanted.candidates });
       if (wanted.connectionId === undefined) {
-        if (input.failOnUnbound) return withProblem(item, { kind: 'MissingValue' });
+        const unsetVariables = input.tokens?.unsetConnectionIds.get(item.logicalName.toLowerCase());
+        if (input.failOnUnbound) return withProblem(item, { kind: 'MissingValue', ...(unsetVariables ? { unsetVariables } : {}) });
         item.action = 'unbound';
         return item;
       }

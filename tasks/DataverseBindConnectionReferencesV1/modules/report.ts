@@ -3,6 +3,7 @@ import { PlatformError, errorMessage } from '../../common/errors';
 import { describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
 import { ItemError, Outcome, TaskReport, markdownTable } from '../../common/report';
 import { MASK } from '../../common/secrets';
+import { describeUnsetToken } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
 import { ApplyResult } from './apply';
 import { BindInputs } from './inputs';
@@ -43,8 +44,14 @@ export function shownConnection(item: PlanItem): string {
   return item.secret ? MASK : item.wantedConnectionId ?? '';
 }
 
+/** The connection bound before the run: hidden when it is the secret one wanted (a re-run). */
+function shownPrevious(item: PlanItem): string | undefined {
+  const same = !!item.currentConnectionId && item.currentConnectionId.toLowerCase() === item.wantedConnectionId?.toLowerCase();
+  return item.secret && same ? MASK : item.currentConnectionId;
+}
+
 export function describeSource(host: TaskHost, item: PlanItem, ownerInput?: string): string {
-  return describeConnectionSource((key, ...args) => host.loc(key, ...args), item.source, item.variable, ownerInput);
+  return describeConnectionSource((key, ...args) => host.loc(key, ...args), item.source, item.variable, item.connectionOwner ?? ownerInput);
 }
 
 /** The owner of a connection as a person reads it: UPN or name, and the object id. */
@@ -64,6 +71,7 @@ export function describeActor(host: TaskHost, item: PlanItem, actor: Actor | und
 
 function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | undefined, environment: string): ItemError {
   const problem = item.problem!;
+  if (problem.unsetVariables) return describeUnsetToken((key, ...args) => host.loc(key, ...args), problem.unsetVariables);
   return describeConnectionProblem(
     (key, ...args) => host.loc(key, ...args),
     problem.kind,
@@ -75,7 +83,7 @@ function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | un
       environment,
       listed: item.secret ? undefined : item.connection,
       owner: describeOwner(item),
-      ownerInput,
+      ownerInput: item.connectionOwner ?? ownerInput,
       candidates: problem.candidates && !item.secret ? problem.candidates : undefined,
       platformMessage: problem.platformMessage,
     },
@@ -128,7 +136,7 @@ export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, e
       displayName: item.displayName,
       connector: item.connector,
       connection: item.wantedConnectionId === undefined ? undefined : shownConnection(item),
-      previousConnection: item.currentConnectionId,
+      previousConnection: shownPrevious(item),
       source: item.source,
       // A secret connection is not described: its owner could give it away.
       owner: item.secret ? undefined : item.owner,

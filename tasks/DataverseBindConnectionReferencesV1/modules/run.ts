@@ -5,6 +5,8 @@ import { connect, Session } from '../../common/session';
 import { findSystemUsers, SystemUserRecord } from '../../common/solution-queries';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
+import { referenceOwnerVariables } from '../../common/alm-variables';
+import { settingsOwners } from '../../common/settings-reading';
 import { ConventionVariables, conventionReader } from '../../common/variables';
 import { applyBindings } from './apply';
 import { gatherState } from './gather';
@@ -30,14 +32,15 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
 }
 
 async function bind(host: TaskHost, session: Session, inputs: BindInputs): Promise<TaskOutcome> {
-  const state = await gatherState(host, session, inputs.solutionName);
-  host.remoteInfo(host.loc('Gathered', state.solution.uniquename, state.references.length, state.connections.length));
+  const state = await gatherState(host, session, inputs.solutionNames);
+  host.remoteInfo(host.loc('Gathered', state.solutions.map((s) => s.uniquename).join(', '), state.references.length, state.connections.length));
   warnAboutUnusedNames(host, inputs, state.references.map((r) => r.connectionreferencelogicalname));
 
   const base: PlanInput = {
     references: state.references,
     settings: inputs.settings,
-    sources: conventionReader(host, inputs.connectionOwner),
+    sources: conventionReader(host, inputs.connectionOwner, inputs.tokens ? settingsOwners(inputs.tokens.settings) : undefined),
+    tokens: inputs.tokens,
     connections: state.connections,
     impersonation: inputs.impersonation,
     servicePrincipalObjectId: session.identity.objectId,
@@ -74,6 +77,7 @@ function finish(host: TaskHost, session: Session, inputs: BindInputs, run: RunRe
   const report = newReport(TASK_NAME, session.environment.url, inputs.dryRun);
   report.identity = { objectId: session.identity.objectId, name: session.identity.name, userId: session.identity.userId };
   report.solution = inputs.solutionName;
+  report.solutions = inputs.solutionNames;
   report.impersonation = inputs.impersonation;
   report.counts = counts;
   // The six keys with nulls (CONTRACT 3) until the shared item type allows them.
@@ -90,7 +94,7 @@ function finish(host: TaskHost, session: Session, inputs: BindInputs, run: RunRe
   if (outcome.message) outcome.message = neutraliseLine(outcome.message);
   if (outcome.result === 'Failed' && outcome.message) report.problems.push(outcome.message);
 
-  publishReport(host, report, { fileBase: FILE_BASE, markdown: buildMarkdown(host, report, inputs, run.plan, items, counts) });
+  publishReport(host, report, { fileBase: FILE_BASE, solutions: inputs.solutionNames, markdown: buildMarkdown(host, report, inputs, run.plan, items, counts) });
   host.setOutput('BoundCount', String(counts.bound));
   host.setOutput('UnboundCount', String(counts.unbound));
   return outcome;
@@ -130,5 +134,8 @@ function warnAboutUnusedNames(host: TaskHost, inputs: BindInputs, logicalNames: 
   }
   for (const variable of new ConventionVariables(host).list()) {
     if (variable.prefix === 'ConnectionReference' && !known.has(variable.key.toLowerCase())) host.remoteInfo(host.loc('VariableUnused', variable.name, inputs.solutionName));
+  }
+  for (const owner of referenceOwnerVariables(host.variables()).values()) {
+    if (!known.has(owner.logicalName.toLowerCase())) host.remoteInfo(host.loc('VariableUnused', owner.variable, inputs.solutionName));
   }
 }

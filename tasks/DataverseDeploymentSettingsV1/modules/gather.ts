@@ -4,7 +4,8 @@ import { resolveEnvironment } from '../../common/environment';
 import { listEnvironmentConnections } from '../../common/environment-connections';
 import { neutraliseLine } from '../../common/remote-text';
 import { Session, connect } from '../../common/session';
-import { DeploymentSettings, readDeploymentSettingsFile } from '../../common/settings-file';
+import { DeploymentSettings } from '../../common/settings-file';
+import { TokenisedSettings, readSettingsFileWithTokens, referenceOwnersGiven } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
 import { SettingsInputs, macroHint } from './inputs';
 import { needsConnections } from './plan';
@@ -16,6 +17,8 @@ import { isKeyVaultSecretReference } from './values';
 export interface GatheredState {
   solution?: SolutionContents;
   starting: DeploymentSettings;
+  /** What the settings file's tokens gave: secret values and the variables not set. */
+  tokens?: TokenisedSettings;
   /** The stage run's settings column as stored (Target StageRun), to tell whether an update changes anything. */
   stageRunRaw?: string;
   connections?: ConnectionInfo[];
@@ -28,26 +31,28 @@ export interface GatheredState {
 export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promise<GatheredState> {
   const solution = inputs.solutionPath ? readSolutionInput(host, inputs.solutionPath) : undefined;
   const settingsPath = inputs.settingsPath;
-  const fileSettings = settingsPath
-    ? readDeploymentSettingsFile(settingsPath, (reason) => host.loc('SettingsFileInvalid', settingsPath, reason) + macroHint(host, settingsPath))
+  const tokens = settingsPath
+    ? readSettingsFileWithTokens(host, settingsPath, (reason) => host.loc('SettingsFileInvalid', settingsPath, reason) + macroHint(host, settingsPath))
     : undefined;
+  const fileSettings = tokens?.settings;
   if (solution) {
     // The name and version come from the file: neutralised like any text not written by the task.
     const name = neutraliseLine(solution.uniqueName ?? '?', 200);
     host.info(host.loc('SolutionRead', name, neutraliseLine(solution.version ?? '?', 50), solution.kind, solution.connectionReferences.length, solution.environmentVariables.length));
   }
 
-  // Without validation, ConnectionOwner or a stage run there is nothing to ask the service.
-  if (inputs.target === 'File' && !inputs.validate && !inputs.owner) {
+  // Without validation, an owner (ConnectionOwner, or one per reference) or a stage run there is nothing to ask the service.
+  const ownerOfReference = referenceOwnersGiven(host, fileSettings);
+  if (inputs.target === 'File' && !inputs.validate && !inputs.owner && !ownerOfReference) {
     const connection = host.input('PowerPlatformSPN');
     const environmentUrl = resolveEnvironment(host, connection ? host.endpointUrl(connection) : undefined).url;
     host.info(host.loc('Offline', environmentUrl));
     const starting = fileSettings ?? emptySettings();
     protectSecretTypeValues(host, solution, starting);
-    return { solution, starting, environmentUrl };
+    return { solution, starting, tokens, environmentUrl };
   }
 
-  const session = await connect(host, { adminToken: inputs.validate || inputs.owner !== undefined });
+  const session = await connect(host, { adminToken: inputs.validate || inputs.owner !== undefined || ownerOfReference });
   try {
     let starting = fileSettings ?? emptySettings();
     let stageRunRaw: string | undefined;
@@ -61,7 +66,7 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
     const names = [...(solution?.connectionReferences ?? []).map((r) => r.logicalName), ...starting.ConnectionReferences.map((r) => r.LogicalName)];
     const referenceCount = new Set(names.map((n) => n.toLowerCase())).size;
     let connections: ConnectionInfo[] | undefined;
-    if (needsConnections(referenceCount, inputs.validate, inputs.owner)) {
+    if (needsConnections(referenceCount, inputs.validate, inputs.owner) || (referenceCount > 0 && referenceOwnersGiven(host, starting))) {
       connections = await listEnvironmentConnections(
         session,
         (url) => host.loc('EnvironmentNotFound', url),
@@ -69,7 +74,7 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
       );
       host.info(host.loc('ConnectionsListed', connections.length, session.environment.url));
     }
-    return { solution, starting, stageRunRaw, connections, environmentUrl: session.environment.url, session };
+    return { solution, starting, tokens, stageRunRaw, connections, environmentUrl: session.environment.url, session };
   } catch (error) {
     session.close();
     throw error;
@@ -112,6 +117,7 @@ export function layerSettings(base: DeploymentSettings, over: DeploymentSettings
     else {
       if (r.ConnectionId) existing.ConnectionId = r.ConnectionId;
       if (r.ConnectorId) existing.ConnectorId = r.ConnectorId;
+      if (r.ConnectionOwner) existing.ConnectionOwner = r.ConnectionOwner;
     }
   }
   return { EnvironmentVariables: [...variables.values()], ConnectionReferences: [...references.values()] };

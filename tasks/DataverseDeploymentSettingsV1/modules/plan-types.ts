@@ -2,6 +2,7 @@ import { ConnectionSources, ConventionValue } from '../../common/connection-refe
 import { ConnectionInfo, OwnerSpec } from '../../common/connections';
 import { MASK } from '../../common/secrets';
 import { DeploymentSettings } from '../../common/settings-file';
+import { TokenisedSettings } from '../../common/settings-reading';
 import { ValueSource } from '../../common/variables';
 import { SolutionContents } from './solution-reader';
 
@@ -23,6 +24,8 @@ export interface VariableSource extends ConnectionSources {
   environmentVariable(schemaName: string): ConventionValue | undefined;
   /** Every variable that follows a convention; `key` is the part after the prefix. */
   list(): Array<{ prefix: ConventionPrefix; key: string; name: string }>;
+  /** The `connectionreference.user.<logicalname>` variables. */
+  ownerVariables?(): Array<{ logicalName: string; variable: string }>;
 }
 
 interface PlannedEntry {
@@ -72,6 +75,8 @@ export interface PlanInput {
   validate: boolean;
   failOnMissingValues: boolean;
   environmentUrl: string;
+  /** The settings file's tokens: values holding secrets, and the variables that left values empty. */
+  tokens?: Pick<TokenisedSettings, 'secrets' | 'unsetConnectionIds' | 'unsetValues'>;
   text: Localizer;
 }
 

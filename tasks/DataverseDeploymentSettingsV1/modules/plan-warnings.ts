@@ -24,6 +24,15 @@ export function unknownVariableWarnings(source: VariableSource, references: Plan
       message: text('WarningUnknownVariable', variable.name, what[variable.prefix], suggestion ? text('DidYouMean', `${variable.prefix}.${suggestion}`) : ''),
     });
   }
+  for (const owner of source.ownerVariables?.() ?? []) {
+    const wanted = normalise(owner.logicalName);
+    if (known.ConnectionReference.some((n) => normalise(n) === wanted)) continue;
+    const suggestion = closest(wanted, known.ConnectionReference);
+    warnings.push({
+      code: 'UnknownVariable',
+      message: text('WarningUnknownVariable', owner.variable, what.ConnectionReference, suggestion ? text('DidYouMean', `connectionreference.user.${suggestion}`) : ''),
+    });
+  }
   return warnings;
 }
 

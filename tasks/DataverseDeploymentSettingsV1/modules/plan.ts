@@ -3,6 +3,7 @@ import { resolveConnection, resolveEnvironmentVariable } from '../../common/conn
 import { ConnectionInfo, OwnerSpec, indexConnections } from '../../common/connections';
 import { ConnectionProblemFacts, describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
 import { MASK } from '../../common/secrets';
+import { describeUnsetToken } from '../../common/settings-reading';
 import { mergeReferences, mergeVariables } from './plan-merge';
 import { Finding, PlanInput, PlannedReference, PlannedVariable, SettingsPlan } from './plan-types';
 import { unknownVariableWarnings } from './plan-warnings';
@@ -54,19 +55,23 @@ export function planSettings(input: PlanInput): SettingsPlan {
 /** CONTRACT 2.3 through the shared rules; the connection is then checked when validating. */
 function resolveReference(reference: PlannedReference, input: PlanInput, byId: Map<string, ConnectionInfo> | undefined): void {
   const { text } = input;
+  const previousSecret = isTokenSecret(input, reference.previous);
+  // A previous value from a secret token stays hidden, whatever the new value's source.
+  if (previousSecret) reference.secret = true;
+  const owner = input.variables.ownerFor(reference.logicalName) ?? input.owner;
   const resolution = resolveConnection(
-    { logicalName: reference.logicalName, connectorId: reference.connectorId, present: [{ value: reference.previous, source: 'existingValue' }] },
-    { ...input.variables, ownerFor: (name) => input.variables.ownerFor(name) ?? input.owner },
+    { logicalName: reference.logicalName, connectorId: reference.connectorId, present: [{ value: reference.previous, source: 'existingValue', secret: previousSecret }] },
+    { ...input.variables, ownerFor: () => owner },
     input.connections ?? [],
   );
   const facts = (connection?: ConnectionInfo): ConnectionProblemFacts => ({
     reference: reference.logicalName,
     connector: reference.connector,
     connection: reference.secret ? MASK : reference.value,
-    source: describeConnectionSource(text, reference.source, reference.variable, input.owner?.raw),
+    source: describeConnectionSource(text, reference.source, reference.variable, owner?.raw),
     environment: input.environmentUrl,
     listed: reference.secret ? undefined : connection,
-    ownerInput: input.owner?.raw,
+    ownerInput: owner?.raw,
     candidates: resolution.problem ? resolution.candidates : undefined,
   });
   reference.source = resolution.source;
@@ -76,12 +81,13 @@ function resolveReference(reference: PlannedReference, input: PlanInput, byId: M
     return;
   }
   if (resolution.connectionId === undefined) {
-    const finding = describeConnectionProblem(text, 'MissingValue', facts());
+    const unset = input.tokens?.unsetConnectionIds.get(reference.logicalName.toLowerCase());
+    const finding = unset ? describeUnsetToken(text, unset) : describeConnectionProblem(text, 'MissingValue', facts());
     (input.failOnMissingValues ? reference.problems : reference.warnings).push(finding);
     return;
   }
   reference.value = resolution.connectionId;
-  reference.secret = resolution.secret;
+  reference.secret = resolution.secret || previousSecret;
   reference.variable = resolution.variable;
   if (resolution.connection) reference.connection = resolution.connection;
   if (!input.validate || !byId) return;
@@ -110,8 +116,13 @@ function resolveVariable(variable: PlannedVariable, input: PlanInput): void {
   }
 
   if (variable.type === undefined && isKeyVaultSecretReference(variable.value)) variable.secret = true;
+  if (isTokenSecret(input, variable.previous)) variable.secret = true;
   if (!variable.value) {
-    if (variable.required && variable.source !== 'default') {
+    const unset = variable.source === 'default' ? undefined : input.tokens?.unsetValues.get(variable.schemaName.toLowerCase());
+    if (unset) {
+      // A token whose variable is not set is a missing value, required or not.
+      (input.failOnMissingValues ? variable.problems : variable.warnings).push(describeUnsetToken(text, unset));
+    } else if (variable.required && variable.source !== 'default') {
       const finding: Finding = { code: 'MissingValue', message: text('ProblemMissingValue', variable.schemaName) };
       (input.failOnMissingValues ? variable.problems : variable.warnings).push(finding);
     }
@@ -129,6 +140,10 @@ function resolveVariable(variable: PlannedVariable, input: PlanInput): void {
     InvalidSecretReference: 'ProblemInvalidSecretReference',
   }[result.problem];
   variable.problems.push({ code: result.problem, message: text(key, shown, typeName(variable.type), detail) });
+}
+
+function isTokenSecret(input: PlanInput, value: string | undefined): boolean {
+  return !!value && !!input.tokens?.secrets.has(value);
 }
 
 /** A value short enough for a message or a table cell. */

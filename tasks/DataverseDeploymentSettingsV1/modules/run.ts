@@ -2,6 +2,7 @@ import { neutraliseLine } from '../../common/remote-text';
 import { publishReport } from '../../common/report';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
+import { settingsOwners } from '../../common/settings-reading';
 import { conventionReader } from '../../common/variables';
 import { approve, reject, writeSettings } from './apply';
 import { GatheredState, gatherState } from './gather';
@@ -14,9 +15,9 @@ import { REPORT_FILE_BASE, ReportContext, allProblems, allWarnings, buildMarkdow
 export async function run(host: TaskHost): Promise<TaskOutcome> {
   const text: Localizer = (key, ...args) => host.loc(key, ...args);
   const inputs = readInputs(host);
-  const variables = conventionReader(host, inputs.owner);
   const state = await gatherState(host, inputs);
   try {
+    const variables = conventionReader(host, inputs.owner, settingsOwners(state.starting));
     const plan = planSettings({
       solution: state.solution,
       starting: state.starting,
@@ -26,6 +27,7 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
       validate: inputs.validate,
       failOnMissingValues: inputs.failOnMissingValues,
       environmentUrl: state.environmentUrl,
+      tokens: state.tokens,
       text,
     });
     for (const entry of [...plan.references, ...plan.variables]) {
