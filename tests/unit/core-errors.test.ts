@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { parseErrorBody, unwrapFlowError } from '../../tasks/common/platform-errors';
+import { parseErrorBody, unwrapNestedError } from '../../tasks/common/platform-errors';
 
 describe('platform error parsing', () => {
   it('keeps the Dataverse hex code and message', () => {
@@ -23,7 +23,7 @@ describe('platform error parsing', () => {
   it('reads the nested MissingUserDetails error inside BapListServicePlansFailed', () => {
     const nested = JSON.stringify({ error: { code: 'MissingUserDetails', message: "The user details for tenant id 't' and principal id 'p' doesn't exist." } });
     const inner = JSON.stringify({ error: { code: 'BapListServicePlansFailed', message: nested } });
-    const unwrapped = unwrapFlowError(`Flow client error returned with status code "BadRequest" and details "${inner}".`);
+    const unwrapped = unwrapNestedError(`Flow client error returned with status code "BadRequest" and details "${inner}".`);
     assert.deepStrictEqual(unwrapped?.code, 'BapListServicePlansFailed');
     assert.match(unwrapped?.message ?? '', /^MissingUserDetails: The user details/);
   });
