@@ -21,7 +21,7 @@ export function readInputs(host: TaskHost): BindInputs {
   const read = new InputReader(host);
   read.required('PowerPlatformSPN', 'ServiceConnectionHint');
   const solutionName = read.required('SolutionName', 'SolutionNameHint');
-  const impersonation = read.pick('Impersonation', ['ConnectionOwner', 'None'] as const, 'ConnectionOwner');
+  const impersonation = read.pick('Impersonation', ['Auto', 'ConnectionOwner', 'None'] as const, 'Auto');
   const connectionOwner = toOwnerSpec(read.user('ConnectionOwner'));
   const failOnUnbound = read.boolean('FailOnUnbound', true);
   const dryRun = read.boolean('DryRun', false);

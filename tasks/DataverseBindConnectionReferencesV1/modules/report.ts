@@ -1,12 +1,12 @@
 import { Actor, actorId } from '../../common/acting-identity';
-import { PlatformError, errorMessage } from '../../common/errors';
 import { describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
 import { ItemError, Outcome, TaskReport, markdownTable } from '../../common/report';
 import { MASK } from '../../common/secrets';
 import { TaskHost } from '../../common/task-host';
 import { ApplyResult } from './apply';
+import { describeWriteFailure, platformCode, platformMessage } from './classify';
 import { BindInputs } from './inputs';
-import { Impersonation, Plan, PlanItem } from './plan';
+import { Plan, PlanItem } from './plan';
 
 /** Every item has the six keys of CONTRACT 3, `null` where they do not apply. */
 export interface ReferenceReportItem {
@@ -15,6 +15,8 @@ export interface ReferenceReportItem {
   id: string | null;
   outcome: Outcome;
   actor: string | null;
+  /** Why the update is made as `actor` (null when nothing is written). */
+  actorReason: string | null;
   error: ItemError | null;
   displayName?: string;
   connector: string;
@@ -83,28 +85,6 @@ function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | un
   );
 }
 
-export function platformCode(error: unknown): string {
-  return error instanceof PlatformError ? error.effectiveCode : 'Error';
-}
-
-export function platformMessage(error: unknown): string {
-  return error instanceof PlatformError ? error.effectiveMessage : errorMessage(error);
-}
-
-/** A write the platform refused or that failed for good after the shared client's retries. */
-function describeWriteFailure(host: TaskHost, item: PlanItem, error: unknown, impersonation: Impersonation): ItemError {
-  const connection = shownConnection(item);
-  let hint: string;
-  if (error instanceof PlatformError && error.status === 403) {
-    hint = impersonation === 'None' ? host.loc('HintWriteForbiddenNone', connection) : host.loc('HintWriteForbiddenOwner', describeActor(host, item, item.actor), connection);
-  } else if (error instanceof PlatformError && (error.status === 0 || error.status >= 500 || error.status === 429)) {
-    hint = host.loc('HintWriteTransient');
-  } else {
-    hint = host.loc('HintWriteOther');
-  }
-  return { code: platformCode(error), message: platformMessage(error), hint };
-}
-
 function describeRollbackFailure(host: TaskHost, item: PlanItem, error: unknown): ItemError {
   const previous = item.currentConnectionId ?? host.loc('NoConnection');
   return {
@@ -124,6 +104,7 @@ export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, e
       id: item.id,
       outcome: 'unchanged',
       actor: null,
+      actorReason: null,
       error: null,
       displayName: item.displayName,
       connector: item.connector,
@@ -142,16 +123,17 @@ export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, e
         return base;
       case 'bind': {
         const actor = item.actor ? actorId(item.actor) : null;
+        const actorReason = item.actorReason ?? null;
         const rollbackActor = item.rollbackActor ? actorId(item.rollbackActor) : undefined;
-        if (inputs.dryRun) return { ...base, outcome: 'wouldChange', actor, rollbackActor };
+        if (inputs.dryRun) return { ...base, outcome: 'wouldChange', actor, actorReason, rollbackActor };
         const result = applied.get(item);
         if (!result || result.outcome === 'notAttempted') return { ...base, notAttempted: true };
         const outcome: Outcome = result.outcome === 'bound' ? 'bound' : result.outcome === 'rolledBack' ? 'rolledBack' : 'failed';
         let error: ItemError | null = null;
-        if (result.outcome === 'failed') error = describeWriteFailure(host, item, result.error, inputs.impersonation);
+        if (result.outcome === 'failed') error = describeWriteFailure(host, item, result.error);
         if (result.outcome === 'rollbackFailed') error = describeRollbackFailure(host, item, result.error);
         const rolledBack = result.outcome === 'rolledBack' || result.outcome === 'rollbackFailed';
-        return { ...base, outcome, actor, error, ...(rolledBack ? { rollbackActor } : {}) };
+        return { ...base, outcome, actor, actorReason, error, ...(rolledBack ? { rollbackActor } : {}) };
       }
     }
   });

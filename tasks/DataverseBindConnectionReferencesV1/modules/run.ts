@@ -1,6 +1,7 @@
-import { ActingCheck, checkActingIdentities } from '../../common/acting-identity';
+import { ImpersonationCheck, verifyImpersonation } from '../../common/impersonation-check';
 import { neutraliseLine } from '../../common/remote-text';
 import { newReport, publishReport, TaskReport } from '../../common/report';
+import { resolveSourceOwners } from '../../common/owner-resolution';
 import { connect, Session } from '../../common/session';
 import { findSystemUsers, SystemUserRecord } from '../../common/solution-queries';
 import { TaskHost } from '../../common/task-host';
@@ -30,26 +31,30 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
 }
 
 async function bind(host: TaskHost, session: Session, inputs: BindInputs): Promise<TaskOutcome> {
-  const state = await gatherState(host, session, inputs.solutionName);
+  const state = await gatherState(host, session, inputs.solutionName, inputs.impersonation === 'Auto');
   host.remoteInfo(host.loc('Gathered', state.solution.uniquename, state.references.length, state.connections.length));
   warnAboutUnusedNames(host, inputs, state.references.map((r) => r.connectionreferencelogicalname));
 
   const base: PlanInput = {
     references: state.references,
     settings: inputs.settings,
-    sources: conventionReader(host, inputs.connectionOwner),
+    sources: await resolveSourceOwners(session.dataverse, conventionReader(host, inputs.connectionOwner), state.references.map((r) => r.connectionreferencelogicalname)),
     connections: state.connections,
     impersonation: inputs.impersonation,
+    sharedWithServicePrincipal: state.sharedWithServicePrincipal,
     servicePrincipalObjectId: session.identity.objectId,
     failOnUnbound: inputs.failOnUnbound,
   };
-  // Owners are looked up in one query per 50 and checked with one read each, only for the writes the plan needs.
+  // Owners are looked up in one query per 50 and checked with one read each, only for the writes the plan needs;
+  // WhoAmI must answer as the owner's own system user (Dataverse may ignore a CallerObjectId).
   let users: SystemUserRecord[] = [];
   const candidates = ownersToCheck(planBindings(base));
   if (candidates.length > 0) users = await findSystemUsers(session.dataverse, { objectIds: candidates });
-  let actOnBehalf = new Map<string, ActingCheck>();
+  let actOnBehalf = new Map<string, ImpersonationCheck>();
   const owners = ownersToCheck(planBindings({ ...base, users }));
-  if (owners.length > 0) actOnBehalf = await checkActingIdentities(session.dataverse, owners, WRITE_CONCURRENCY);
+  const systemUserIds = new Map(users.map((u) => [(u.azureactivedirectoryobjectid ?? '').toLowerCase(), u.systemuserid]));
+  const toVerify = owners.map((objectId) => ({ objectId, systemUserId: systemUserIds.get(objectId) }));
+  if (owners.length > 0) actOnBehalf = await verifyImpersonation(session.dataverse, toVerify, WRITE_CONCURRENCY);
   const plan = planBindings({ ...base, users, actOnBehalf });
 
   if (plan.problems.length > 0) return finish(host, session, inputs, { plan, stoppedByProblems: true });
