@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import { startSimulator, Simulator, Scenario } from '../simulator';
 import { AgentRunResult, assertNoSecretsVisible, describeRun } from '../helpers/agent-runner';
 import { CLIENT_SECRET } from '../helpers/base-scenario';
-import { ALICE, APP_OBJECT_ID, BOB, CONNECTIONS, FIVE_VARIABLES, bindings, fiveReferences, fiveSettingsFile, patches, runBindTask, writeSettingsFile } from '../helpers/bind-scenario';
+import { ALICE, APP_OBJECT_ID, BOB, CONNECTIONS, FIVE_VARIABLES, bindings, fiveReferences, fiveSettingsFile, CONNECTOR_VARIABLES, manyReferences, patches, runBindTask, writeSettingsFile } from '../helpers/bind-scenario';
 
 interface Item {
   name: string;
@@ -101,5 +101,21 @@ describe('DataverseBindConnectionReferences@1: Impersonation Auto and the platfo
     assert.strictEqual(bindings(s).contoso_dataverse, 'dataverse-alice');
     assert.strictEqual(bindings(s).contoso_sharepoint, 'sharepoint-alice');
     assert.ok(patches(s).every((e) => !String((e.body as { connectionid?: string }).connectionid).includes('/')), 'only bare ids are written');
+  });
+
+  it('with Auto, reads the same requests for 5 and for 500 references, shared and unshared connections mixed', async () => {
+    const connections = CONNECTIONS.map((c) => (c.name === 'office-alice' || c.name === 'sql-bob' ? { ...c, sharedWith: [APP_OBJECT_ID] } : c));
+    const s = await start(fiveReferences({ connections, solutions: [{ uniqueName: 'Small' }, { uniqueName: 'Large' }], connectionReferences: [...manyReferences('Small', 5), ...manyReferences('Large', 500)] }));
+    const variables = CONNECTOR_VARIABLES;
+    const reads: Record<string, number> = {};
+    for (const [solution, size] of [['Small', 5], ['Large', 500]] as const) {
+      s.clearLog();
+      const run = await bind(s, { SolutionName: solution, Impersonation: 'Auto' }, variables);
+      assert.strictEqual(run.result, 'Succeeded', describeRun(run));
+      assert.strictEqual(run.outputs.BoundCount, String(size));
+      assert.ok(patches(s).some((e) => !e.callerObjectId) && patches(s).some((e) => !!e.callerObjectId), 'both paths taken');
+      reads[solution] = s.log.filter((e) => e.kind === 'read').length;
+    }
+    assert.strictEqual(reads.Large, reads.Small, JSON.stringify(reads));
   });
 });

@@ -8,9 +8,11 @@ import {
   BOB,
   bindings,
   CONNECTIONS,
+  CONNECTOR_VARIABLES,
   FIVE_VARIABLES,
   fiveReferences,
   fiveSettingsFile,
+  manyReferences,
   ownerOf,
   patches,
   reference,
@@ -329,22 +331,13 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
   });
 
   it('the number of read requests is the same for 5 and for 500 references', async () => {
-    const connectors = ['shared_commondataserviceforapps', 'shared_office365', 'shared_sharepointonline', 'shared_sql', 'shared_teams'];
-    const many = (solution: string, count: number) =>
-      Array.from({ length: count }, (_, i) => reference(`${solution.toLowerCase()}_ref${String(i).padStart(3, '0')}`, connectors[i % connectors.length], undefined, solution));
     const sim = await start(
       fiveReferences({
         solutions: [{ uniqueName: 'Small' }, { uniqueName: 'Large' }],
-        connectionReferences: [...many('Small', 5), ...many('Large', 500)],
+        connectionReferences: [...manyReferences('Small', 5), ...manyReferences('Large', 500)],
       }),
     );
-    const variables = {
-      'Connector.shared_commondataserviceforapps': 'dataverse-alice',
-      'Connector.shared_office365': 'office-alice',
-      'Connector.shared_sharepointonline': 'sharepoint-alice',
-      'Connector.shared_sql': 'sql-bob',
-      'Connector.shared_teams': 'teams-bob',
-    };
+    const variables = CONNECTOR_VARIABLES;
     const counts: Record<string, { reads: number; writes: number }> = {};
     for (const [solution, size] of [['Small', 5], ['Large', 500]] as const) {
       sim.clearLog();
