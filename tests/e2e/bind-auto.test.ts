@@ -57,6 +57,8 @@ describe('DataverseBindConnectionReferences@1: Impersonation Auto and the platfo
     assert.deepStrictEqual([items.contoso_office.actor, items.contoso_office.actorReason], ['servicePrincipal', 'sharedWithServicePrincipal']);
     assert.deepStrictEqual([items.contoso_dataverse.actor, items.contoso_dataverse.actorReason], [ALICE.objectId, 'connectionOwner']);
     assert.strictEqual(items.contoso_teams.actorReason, null, 'nothing written, no reason');
+    assert.match(run.stdout, /Bound 'contoso_office' to connection 'office-alice' .* as the service principal \(the connection is shared with it\)/);
+    assert.match(run.stdout, /Bound 'contoso_dataverse' to connection 'dataverse-alice' .* as alice@contoso\.com \([0-9a-f-]+\) \(the connection's owner\)/);
 
     const listings = s.log.filter((e) => e.api === 'admin' && /\/connections$/.test(e.path));
     assert.strictEqual(listings.length, 1, 'one listing, whatever the number of references');

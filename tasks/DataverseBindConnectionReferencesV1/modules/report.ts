@@ -64,6 +64,20 @@ export function describeActor(host: TaskHost, item: PlanItem, actor: Actor | und
   return actor.objectId;
 }
 
+const REASON_KEYS: Record<string, string> = {
+  ownedByServicePrincipal: 'ReasonOwnedByServicePrincipal',
+  sharedWithServicePrincipal: 'ReasonSharedWithServicePrincipal',
+  impersonationNone: 'ReasonImpersonationNone',
+  connectionOwner: 'ReasonConnectionOwner',
+};
+
+/** Who binds the reference and why, as the log and the summary show it: `the service principal (the connection is shared with it)`. */
+export function describeBindActor(host: TaskHost, item: PlanItem): string {
+  const actor = describeActor(host, item, item.actor);
+  const reason = item.actorReason ? REASON_KEYS[item.actorReason] : undefined;
+  return reason ? `${actor} (${host.loc(reason)})` : actor;
+}
+
 function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | undefined, environment: string): ItemError {
   const problem = item.problem!;
   return describeConnectionProblem(
@@ -177,7 +191,7 @@ export function buildMarkdown(host: TaskHost, report: TaskReport, inputs: BindIn
   const rows = plan.items.map((item, index) => {
     const reported = items[index];
     const note = reported.error ? `${reported.error.code}: ${reported.error.message}` : reported.notAttempted ? host.loc('NotAttempted') : reported.unbound ? host.loc('LeftUnbound') : '';
-    const actor = reported.actor ? describeActor(host, item, item.actor) : '';
+    const actor = reported.actor ? describeBindActor(host, item) : '';
     return [item.logicalName, item.connector, reported.connection ?? '', actor, reported.outcome, note];
   });
   return [

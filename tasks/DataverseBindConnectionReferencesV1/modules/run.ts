@@ -11,7 +11,7 @@ import { applyBindings } from './apply';
 import { gatherState } from './gather';
 import { BindInputs, readInputs } from './inputs';
 import { ownersToCheck, PlanInput, planBindings } from './plan';
-import { buildItems, buildMarkdown, countItems, describeActor, describeSource, ReferenceReportItem, RunResult, shownConnection } from './report';
+import { buildItems, buildMarkdown, countItems, describeActor, describeBindActor, describeSource, ReferenceReportItem, RunResult, shownConnection } from './report';
 
 const TASK_NAME = 'DataverseBindConnectionReferences';
 const FILE_BASE = 'dataverse-bind-connection-references';
@@ -60,14 +60,14 @@ async function bind(host: TaskHost, session: Session, inputs: BindInputs): Promi
   if (plan.problems.length > 0) return finish(host, session, inputs, { plan, stoppedByProblems: true });
   if (inputs.dryRun) {
     for (const item of plan.toBind) {
-      host.remoteInfo(host.loc('WouldBind', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor)));
+      host.remoteInfo(host.loc('WouldBind', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeBindActor(host, item)));
     }
     return finish(host, session, inputs, { plan, stoppedByProblems: false });
   }
   if (plan.toBind.length === 0) host.info(host.loc('NothingToBind'));
   const applied = await applyBindings(session.dataverse, plan.toBind, {
     concurrency: WRITE_CONCURRENCY,
-    onBound: (item) => host.remoteInfo(host.loc('Bound', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor))),
+    onBound: (item) => host.remoteInfo(host.loc('Bound', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeBindActor(host, item))),
     onRolledBack: (item) => host.remoteInfo(host.loc('RolledBack', item.logicalName, item.currentConnectionId ?? host.loc('NoConnection'), describeActor(host, item, item.rollbackActor))),
   });
   return finish(host, session, inputs, { plan, stoppedByProblems: false, applied });
