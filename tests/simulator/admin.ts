@@ -123,8 +123,7 @@ export class AdminApi {
       });
   }
 
-  private connectionJson(c: ConnectionState, expand?: PermissionsExpand): Record<string, unknown> {
-    const env = this.state.environmentId;
+  private connectionJson(c: ConnectionState, expand?: PermissionsExpand, env = this.state.environmentId): Record<string, unknown> {
     const apiId = `/providers/Microsoft.PowerApps/apis/${c.connector}`;
     return {
       name: c.name,
@@ -180,7 +179,7 @@ export class AdminApi {
     const pageSize = this.scenario.adminPageSize ?? 100;
     const skip = Number(query.get('$skiptoken') ? Buffer.from(query.get('$skiptoken') as string, 'base64url').toString() : '0') || 0;
     const page = all.slice(skip, skip + pageSize);
-    const body: Record<string, unknown> = { value: page.map((c) => this.connectionJson(c, expand)) };
+    const body: Record<string, unknown> = { value: page.map((c) => this.connectionJson(c, expand, own ? undefined : env)) };
     if (skip + pageSize < all.length) {
       const next = new URLSearchParams(query);
       next.set('$skiptoken', Buffer.from(String(skip + pageSize)).toString('base64url'));
