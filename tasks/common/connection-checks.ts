@@ -1,6 +1,6 @@
 import { connectorName } from './admin';
-import { ConnectionInfo } from './connections';
-import { ActingCheck } from './acting-identity';
+import { ConnectionInfo, normaliseConnectionId } from './connections';
+import { ImpersonationCheck } from './impersonation-check';
 import type { ConnectionProblemKind } from './problems/connection';
 
 /** A system user of the environment as the owner check needs it. */
@@ -20,7 +20,7 @@ export interface ConnectionCheckInput {
    */
   owner?: {
     users?: ReadonlyMap<string, EnvironmentUser>;
-    acting?: ReadonlyMap<string, ActingCheck>;
+    acting?: ReadonlyMap<string, ImpersonationCheck>;
     /** The service principal's object id: its own connections need no owner check. */
     servicePrincipalObjectId?: string;
   };
@@ -39,7 +39,7 @@ export interface ConnectionCheckProblem {
  * enabled user of the environment who can be acted as. The first failing check is returned.
  */
 export function checkReferenceConnection(input: ConnectionCheckInput): ConnectionCheckProblem | undefined {
-  const connection = input.connectionsById.get(input.connectionId.trim().toLowerCase());
+  const connection = input.connectionsById.get(normaliseConnectionId(input.connectionId).toLowerCase());
   if (!connection) return { kind: 'ConnectionNotFound' };
   if (input.connectorId && connection.connector !== connectorName(input.connectorId)) return { kind: 'ConnectionOfOtherConnector', connection };
   if (!connection.connected) return { kind: 'ConnectionNotConnected', connection };
@@ -52,7 +52,7 @@ export function checkReferenceConnection(input: ConnectionCheckInput): Connectio
 export function checkOwnerUser(
   ownerObjectId: string | undefined,
   users: ReadonlyMap<string, EnvironmentUser> | undefined,
-  acting: ReadonlyMap<string, ActingCheck> | undefined,
+  acting: ReadonlyMap<string, ImpersonationCheck> | undefined,
   servicePrincipalObjectId?: string,
 ): Omit<ConnectionCheckProblem, 'connection'> | undefined {
   if (!ownerObjectId) return { kind: 'ConnectionOwnerUnknown' };
@@ -65,6 +65,7 @@ export function checkOwnerUser(
   }
   const check = acting?.get(owner);
   if (check && !check.ok) {
+    // An ignored impersonation (WhoAmI answered as someone else) is an owner that cannot be acted as, with its own code.
     return { kind: check.kind === 'cannotActOnBehalf' ? 'CannotActOnBehalfOfAnotherUser' : 'OwnerCannotBeActedAs', platformCode: check.code, platformMessage: check.message };
   }
   return undefined;

@@ -40,8 +40,14 @@ export function parseOwner(value: string | undefined): OwnerSpec | undefined {
   return isGuid(raw) ? { raw, objectId: raw.toLowerCase() } : { raw, upn: raw.toLowerCase() };
 }
 
+/**
+ * The connection was created by the owner: by object id (the listing always has `createdBy.id`;
+ * a UPN owner carries the object id resolved through the environment's users), or by UPN, which
+ * the listing does not always return.
+ */
 export function ownedBy(connection: ConnectionInfo, owner: OwnerSpec): boolean {
-  return owner.objectId ? connection.ownerObjectId === owner.objectId : connection.ownerUpn === owner.upn;
+  if (owner.objectId && connection.ownerObjectId === owner.objectId) return true;
+  return !!owner.upn && connection.ownerUpn === owner.upn;
 }
 
 export type OwnerPick = { connection: ConnectionInfo } | { problem: 'none' | 'several'; candidates: ConnectionInfo[] };
@@ -54,6 +60,18 @@ export function pickOwnerConnection(connections: readonly ConnectionInfo[], owne
   if (connected.length === 1) return { connection: connected[0] };
   if (connected.length > 1) return { problem: 'several', candidates: connected };
   return { problem: 'none', candidates: owned };
+}
+
+/**
+ * A connection id as the platform stores it in a reference: real settings files also carry the
+ * `<connector>/<id>` form (`shared_commondataserviceforapps/<id>`) or a full resource path; a
+ * connection id never contains `/`, so the last segment is the id.
+ */
+export function normaliseConnectionId(value: string): string {
+  const trimmed = value.trim();
+  if (!trimmed.includes('/')) return trimmed;
+  const segments = trimmed.split('/').filter(Boolean);
+  return segments[segments.length - 1] ?? trimmed;
 }
 
 export function indexConnections(connections: readonly ConnectionInfo[]): Map<string, ConnectionInfo> {

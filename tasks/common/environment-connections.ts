@@ -1,3 +1,4 @@
+import { PowerAppsConnection, connectionAccess } from './admin';
 import { PlatformError, UserError } from './errors';
 import { Session } from './session';
 import { ConnectionInfo, toConnectionInfo } from './connections';
@@ -30,4 +31,29 @@ export async function listEnvironmentConnections(
     }
     throw error;
   }
+}
+
+/** The environment's connections and, learnt from the same listing, the ids (lower case) of those shared with the service principal. */
+export interface ConnectionsAndSharing {
+  connections: ConnectionInfo[];
+  sharedWithServicePrincipal: Set<string>;
+}
+
+/**
+ * The same single paged listing as `listEnvironmentConnections`, asked to expand each connection's
+ * role assignment for the service principal (Impersonation Auto): whether it may use a connection
+ * is known without a request per connection.
+ */
+export async function listEnvironmentConnectionsAndSharing(
+  session: Session,
+  describeMissingEnvironment: (url: string) => string,
+  describeForbidden?: (reason: string, applicationId: string) => string,
+): Promise<ConnectionsAndSharing> {
+  const principal = session.identity.objectId;
+  if (!principal) return { connections: await listEnvironmentConnections(session, describeMissingEnvironment, describeForbidden), sharedWithServicePrincipal: new Set() };
+  let listed: readonly PowerAppsConnection[] = [];
+  const admin = session.admin.withPermissionsOf({ principalObjectId: principal, onListed: (connections) => (listed = connections) });
+  const connections = await listEnvironmentConnections({ ...session, admin }, describeMissingEnvironment, describeForbidden);
+  const shared = listed.filter((c) => connectionAccess(c, principal) !== undefined).map((c) => c.name.toLowerCase());
+  return { connections, sharedWithServicePrincipal: new Set(shared) };
 }

@@ -8,9 +8,11 @@ import {
   BOB,
   bindings,
   CONNECTIONS,
+  CONNECTOR_VARIABLES,
   FIVE_VARIABLES,
   fiveReferences,
   fiveSettingsFile,
+  manyReferences,
   ownerOf,
   patches,
   reference,
@@ -206,25 +208,25 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
     assert.match(run.resultMessage ?? '', /Dry run/);
   });
 
-  it('Impersonation None fails on connections not shared with the service principal, with the platform code and the hint', async () => {
-    // the task still classifies the simulator's earlier refusal shape; the plug-in shape is the simulator's default now
-    const sim = await start({ ...fiveReferences(), legacyBindingRefusal: true });
+  it('Impersonation None fails on connections not shared with the service principal, with the plug-in\'s inner code and the hint', async () => {
+    const sim = await start(fiveReferences());
     const before = bindings(sim);
     const run = await runBind(sim, { ...fiveInputs(), Impersonation: 'None' });
     assert.strictEqual(run.result, 'Failed', describeRun(run));
-    const refused = patches(sim).filter((e) => e.status === 403);
+    const refused = patches(sim).filter((e) => e.status >= 400);
     assert.ok(refused.length > 0);
     assert.ok(patches(sim).every((e) => !e.callerObjectId), 'every update as the service principal');
     assert.deepStrictEqual(bindings(sim), before, 'nothing stays changed');
     const failed = reportOf(run).items.filter((i) => i.outcome === 'failed');
     assert.ok(failed.length > 0);
     for (const item of failed) {
-      assert.strictEqual(item.error?.code, '0x80040220');
+      assert.strictEqual(item.error?.code, 'ConnectionNotFound');
       assert.strictEqual(item.actor, 'servicePrincipal');
-      assert.match(item.error?.hint ?? '', /share connection '[^']+' with the service principal.*Impersonation: ConnectionOwner/);
+      assert.match(item.error?.message ?? '', /Could not find connection/);
+      assert.match(item.error?.hint ?? '', /shared with the service principal.*Impersonation: Auto/);
     }
-    assert.match(run.resultMessage ?? '', /0x80040220/);
-    assert.ok(run.errors.some((e) => /0x80040220.*share connection/.test(e)));
+    assert.match(run.resultMessage ?? '', /ConnectionNotFound/);
+    assert.ok(run.errors.some((e) => /ConnectionNotFound.*shared with the service principal/.test(e)));
   });
 
   it('Impersonation None binds connections shared with the service principal', async () => {
@@ -329,22 +331,13 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
   });
 
   it('the number of read requests is the same for 5 and for 500 references', async () => {
-    const connectors = ['shared_commondataserviceforapps', 'shared_office365', 'shared_sharepointonline', 'shared_sql', 'shared_teams'];
-    const many = (solution: string, count: number) =>
-      Array.from({ length: count }, (_, i) => reference(`${solution.toLowerCase()}_ref${String(i).padStart(3, '0')}`, connectors[i % connectors.length], undefined, solution));
     const sim = await start(
       fiveReferences({
         solutions: [{ uniqueName: 'Small' }, { uniqueName: 'Large' }],
-        connectionReferences: [...many('Small', 5), ...many('Large', 500)],
+        connectionReferences: [...manyReferences('Small', 5), ...manyReferences('Large', 500)],
       }),
     );
-    const variables = {
-      'Connector.shared_commondataserviceforapps': 'dataverse-alice',
-      'Connector.shared_office365': 'office-alice',
-      'Connector.shared_sharepointonline': 'sharepoint-alice',
-      'Connector.shared_sql': 'sql-bob',
-      'Connector.shared_teams': 'teams-bob',
-    };
+    const variables = CONNECTOR_VARIABLES;
     const counts: Record<string, { reads: number; writes: number }> = {};
     for (const [solution, size] of [['Small', 5], ['Large', 500]] as const) {
       sim.clearLog();

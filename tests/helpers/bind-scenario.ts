@@ -53,6 +53,22 @@ export function fiveReferences(overrides: Partial<Scenario> = {}): Scenario {
   });
 }
 
+const LOAD_CONNECTORS = ['shared_commondataserviceforapps', 'shared_office365', 'shared_sharepointonline', 'shared_sql', 'shared_teams'];
+
+/** `count` references of `solution`, unbound, over the five connectors in turn (for read-count tests). */
+export function manyReferences(solution: string, count: number): ScenarioConnectionReference[] {
+  return Array.from({ length: count }, (_, i) => reference(`${solution.toLowerCase()}_ref${String(i).padStart(3, '0')}`, LOAD_CONNECTORS[i % LOAD_CONNECTORS.length], undefined, solution));
+}
+
+/** One `Connector.*` variable per connector of `manyReferences`. */
+export const CONNECTOR_VARIABLES: Record<string, string> = {
+  'Connector.shared_commondataserviceforapps': 'dataverse-alice',
+  'Connector.shared_office365': 'office-alice',
+  'Connector.shared_sharepointonline': 'sharepoint-alice',
+  'Connector.shared_sql': 'sql-bob',
+  'Connector.shared_teams': 'teams-bob',
+};
+
 /** The wanted connection of each of the five references. */
 export const WANTED: Record<string, string> = {
   contoso_dataverse: 'dataverse-alice',

@@ -123,8 +123,7 @@ export class AdminApi {
       });
   }
 
-  private connectionJson(c: ConnectionState, expand?: PermissionsExpand): Record<string, unknown> {
-    const env = this.state.environmentId;
+  private connectionJson(c: ConnectionState, expand?: PermissionsExpand, env = this.state.environmentId): Record<string, unknown> {
     const apiId = `/providers/Microsoft.PowerApps/apis/${c.connector}`;
     return {
       name: c.name,
@@ -158,7 +157,9 @@ export class AdminApi {
     }
     if (!caller.managementApp) return this.forbidden(caller, path, rawQuery);
     const env = decodeURIComponent(m[1]);
-    if (env.toLowerCase() !== this.state.environmentId.toLowerCase()) return this.envNotFound(env);
+    const own = env.toLowerCase() === this.state.environmentId.toLowerCase();
+    const other = own ? undefined : this.state.connectionsOfEnvironment(env);
+    if (!own && !other) return this.envNotFound(env);
     const api = m[2] ? decodeURIComponent(m[2]).toLowerCase() : undefined;
     const expand = parsePermissionsExpand(query.get('$expand'));
     if (m[3]) {
@@ -174,11 +175,11 @@ export class AdminApi {
       }
       return json(200, this.connectionJson(c, expand));
     }
-    const all = this.state.connections.filter((c) => !api || c.connector.toLowerCase() === api);
+    const all = (other ?? this.state.connections).filter((c) => !api || c.connector.toLowerCase() === api);
     const pageSize = this.scenario.adminPageSize ?? 100;
     const skip = Number(query.get('$skiptoken') ? Buffer.from(query.get('$skiptoken') as string, 'base64url').toString() : '0') || 0;
     const page = all.slice(skip, skip + pageSize);
-    const body: Record<string, unknown> = { value: page.map((c) => this.connectionJson(c, expand)) };
+    const body: Record<string, unknown> = { value: page.map((c) => this.connectionJson(c, expand, own ? undefined : env)) };
     if (skip + pageSize < all.length) {
       const next = new URLSearchParams(query);
       next.set('$skiptoken', Buffer.from(String(skip + pageSize)).toString('base64url'));

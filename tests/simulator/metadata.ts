@@ -178,13 +178,27 @@ export const ENTITIES: Record<string, EntityDef> = {
     columns: {
       deploymentstagerunid: 'guid', name: 'string', deploymentsettingsjson: 'string', stagerunstatus: 'int',
       artifactname: 'string', _deploymentstageid_value: 'guid', operation: 'int',
-      approvalstatus: 'int', approvalcomments: 'string', approvalproperties: 'string', ...audit,
+      approvalstatus: 'int', approvalcomments: 'string', approvalproperties: 'string',
+      _targetdeploymentenvironment_value: 'guid', ...audit,
     },
-    lookups: [...auditLookups],
+    lookups: [{ nav: 'targetdeploymentenvironment', column: '_targetdeploymentenvironment_value', target: 'deploymentenvironment', writable: false }, ...auditLookups],
     collections: [],
     alternateKeys: [],
     writable: true,
     objectTypeCode: 10001,
+  },
+  /** Pipelines host: an environment a pipeline deploys to; `environmentid` is its BAP id (dataverse-facts §7, Corrections "Pipelines"). */
+  deploymentenvironment: {
+    logicalName: 'deploymentenvironment',
+    setName: 'deploymentenvironments',
+    primaryId: 'deploymentenvironmentid',
+    primaryName: 'name',
+    columns: { deploymentenvironmentid: 'guid', name: 'string', environmentid: 'string', environmenttype: 'int', ...audit },
+    lookups: [...auditLookups],
+    collections: [],
+    alternateKeys: [],
+    writable: false,
+    objectTypeCode: 10002,
   },
 };
 

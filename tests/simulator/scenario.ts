@@ -102,6 +102,18 @@ export interface ScenarioStageRun {
   /** only this app's service principal may approve */
   approverAppId?: string;
   artifactName?: string;
+  /** `deploymentenvironmentid` of the stage's target (a `deploymentEnvironments` entry) */
+  targetDeploymentEnvironmentId?: string;
+}
+
+/** A `deploymentenvironments` row of the pipelines host, and the connections of that environment. */
+export interface ScenarioDeploymentEnvironment {
+  id: string;
+  name?: string;
+  /** BAP environment id of the target environment */
+  environmentId: string;
+  /** connections the admin listing returns for `environmentId` (when it is not the host's own) */
+  connections?: ScenarioConnection[];
 }
 
 export interface ScenarioLatency {
@@ -144,6 +156,8 @@ export interface Scenario {
   flows: ScenarioFlow[];
   environmentVariableDefinitions?: ScenarioEnvironmentVariableDefinition[];
   stageRuns?: ScenarioStageRun[];
+  /** target environments of the pipelines host (`deploymentenvironments`) */
+  deploymentEnvironments?: ScenarioDeploymentEnvironment[];
   latency?: ScenarioLatency;
   /** per caller, default 52 */
   concurrencyLimit?: number;

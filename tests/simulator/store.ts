@@ -151,6 +151,13 @@ export class SimulatorState {
     return this.scenario.users.find((u) => u.objectId.toLowerCase() === oid.toLowerCase());
   }
 
+  /** The connections of another environment (a deployment environment's), for the admin listing; undefined when unknown. */
+  connectionsOfEnvironment(environmentId: string): ConnectionState[] | undefined {
+    const want = environmentId.toLowerCase();
+    const target = (this.scenario.deploymentEnvironments ?? []).find((d) => d.environmentId.toLowerCase() === want && d.connections);
+    return target?.connections?.map((c) => ({ ...c, sharedWith: [...(c.sharedWith ?? [])], createdTime: '2026-01-01T00:00:00Z' }));
+  }
+
   connection(name: string): ConnectionState | undefined {
     const want = name.toLowerCase();
     return this.connections.find((c) => c.name.toLowerCase() === want);
@@ -334,6 +341,15 @@ export class SimulatorState {
       }
     }
 
+    for (const d of s.deploymentEnvironments ?? []) {
+      this.insert(ENTITIES.deploymentenvironment, {
+        deploymentenvironmentid: d.id.toLowerCase(),
+        name: d.name ?? d.environmentId,
+        environmentid: d.environmentId,
+        environmenttype: 200000001,
+      });
+    }
+
     for (const r of s.stageRuns ?? []) {
       const id = r.id.toLowerCase();
       const pending = r.pendingApproval !== false;
@@ -345,6 +361,7 @@ export class SimulatorState {
         stagerunstatus: pending ? STAGE_RUN_STATUS.pendingApproval : STAGE_RUN_STATUS.deploying,
         approvalstatus: pending ? 10 : null,
         operation: 200000202,
+        _targetdeploymentenvironment_value: r.targetDeploymentEnvironmentId?.toLowerCase() ?? null,
       });
       this.stageRuns.set(id, { id, pendingApproval: pending, approverAppId: r.approverAppId?.toLowerCase() });
     }

@@ -85,7 +85,7 @@ describe('bind connection references: inputs', () => {
 
   it('takes the defaults of the contract', () => {
     const inputs = read({ ...BASE, SettingsFile: SOURCES });
-    assert.strictEqual(inputs.impersonation, 'ConnectionOwner');
+    assert.strictEqual(inputs.impersonation, 'Auto');
     assert.strictEqual(inputs.failOnUnbound, true);
     assert.strictEqual(inputs.dryRun, false);
     assert.strictEqual(inputs.settingsFile, undefined, 'the sources folder means not given');
@@ -93,7 +93,7 @@ describe('bind connection references: inputs', () => {
   });
 
   it('rejects an unknown Impersonation and a non-boolean, naming the input', () => {
-    assert.strictEqual(inputError({ ...BASE, Impersonation: 'User' }), "Input 'Impersonation' is invalid: 'User' is not one of: ConnectionOwner, None.");
+    assert.strictEqual(inputError({ ...BASE, Impersonation: 'User' }), "Input 'Impersonation' is invalid: 'User' is not one of: Auto, ConnectionOwner, None.");
     assert.match(inputError({ ...BASE, DryRun: 'maybe' }), /^Input 'DryRun' is invalid: 'maybe' is not a boolean/);
     assert.match(inputError({ ...BASE, ConnectionOwner: 'not a user' }), /^Input 'ConnectionOwner' is invalid: 'not a user' is neither/);
     assert.strictEqual(read({ ...BASE, Impersonation: 'none' }).impersonation, 'None');

@@ -87,7 +87,7 @@ const expected: {
       SolutionName: { type: 'string', required: true },
       SettingsFile: { type: 'filePath' },
       ConnectionOwner: { type: 'string' },
-      Impersonation: { type: 'pickList', defaultValue: 'ConnectionOwner', options: ['ConnectionOwner', 'None'] },
+      Impersonation: { type: 'pickList', defaultValue: 'Auto', options: ['Auto', 'ConnectionOwner', 'None'] },
       FailOnUnbound: { type: 'boolean', defaultValue: 'true' },
       DryRun: { type: 'boolean', defaultValue: 'false' },
     },

@@ -1,6 +1,6 @@
 import { settle, unwrap } from '../../common/concurrency';
 import { ConnectionInfo } from '../../common/connections';
-import { listEnvironmentConnections } from '../../common/environment-connections';
+import { ConnectionsAndSharing, listEnvironmentConnections, listEnvironmentConnectionsAndSharing } from '../../common/environment-connections';
 import { Session } from '../../common/session';
 import { ConnectionReferenceRecord, SolutionRecord, findSolution, listSolutionConnectionReferences } from '../../common/solution-queries';
 import { TaskHost } from '../../common/task-host';
@@ -11,6 +11,8 @@ export interface GatheredState {
   /** The connection references of all the solutions, each once. */
   references: ConnectionReferenceRecord[];
   connections: ConnectionInfo[];
+  /** Ids (lower case) of the connections shared with the service principal (Impersonation Auto only). */
+  sharedWithServicePrincipal: Set<string>;
 }
 
 /**
@@ -18,15 +20,15 @@ export interface GatheredState {
  * solutioncomponent) and the environment's connections (one paged admin listing): the count of
  * requests does not follow the number of references.
  */
-export async function gatherState(host: TaskHost, session: Session, solutionNames: readonly string[]): Promise<GatheredState> {
+export async function gatherState(host: TaskHost, session: Session, solutionNames: readonly string[], learnSharing: boolean): Promise<GatheredState> {
   // One round: the reference queries filter on the unique names themselves, and the connection
   // listing is needed whenever the solutions have references; a refusal of the listing only matters then.
+  const missing = (url: string) => host.loc('EnvironmentNotFound', url);
+  const forbidden = (reason: string, applicationId: string) => host.loc('ConnectionsForbidden', reason, applicationId);
   const listing = settle(
-    listEnvironmentConnections(
-      session,
-      (url) => host.loc('EnvironmentNotFound', url),
-      (reason, applicationId) => host.loc('ConnectionsForbidden', reason, applicationId),
-    ),
+    learnSharing
+      ? listEnvironmentConnectionsAndSharing(session, missing, forbidden)
+      : listEnvironmentConnections(session, missing, forbidden).then((connections): ConnectionsAndSharing => ({ connections, sharedWithServicePrincipal: new Set() })),
   );
   const perSolution = await Promise.all(
     solutionNames.map((name) =>
@@ -45,6 +47,6 @@ export async function gatherState(host: TaskHost, session: Session, solutionName
   const solutions = found.map(([solution]) => solution);
   const references = [...byId.values()];
   const listed = await listing;
-  if (references.length === 0) return { solutions, references, connections: [] };
-  return { solutions, references, connections: unwrap(listed) };
+  if (references.length === 0) return { solutions, references, connections: [], sharedWithServicePrincipal: new Set() };
+  return { solutions, references, ...unwrap(listed) };
 }

@@ -30,7 +30,7 @@ export function readInputs(host: TaskHost): BindInputs {
   const names = read.list('SolutionName');
   if (names.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNameHint')));
   const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
-  const impersonation = read.pick('Impersonation', ['ConnectionOwner', 'None'] as const, 'ConnectionOwner');
+  const impersonation = read.pick('Impersonation', ['Auto', 'ConnectionOwner', 'None'] as const, 'Auto');
   const connectionOwner = toOwnerSpec(read.user('ConnectionOwner'));
   const failOnUnbound = read.boolean('FailOnUnbound', true);
   const dryRun = read.boolean('DryRun', false);

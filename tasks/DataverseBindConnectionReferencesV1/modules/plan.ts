@@ -1,13 +1,15 @@
 import { connectorName } from '../../common/admin';
-import { ActingCheck, Actor, SERVICE_PRINCIPAL_ACTOR, userActor } from '../../common/acting-identity';
-import { EnvironmentUser, checkOwnerUser, checkReferenceConnection } from '../../common/connection-checks';
+import { Actor } from '../../common/acting-identity';
+import { EnvironmentUser, checkReferenceConnection } from '../../common/connection-checks';
 import { ConnectionSource, ConnectionSources, resolveConnection } from '../../common/connection-references';
-import { ConnectionInfo, indexConnections } from '../../common/connections';
+import { ConnectionInfo, indexConnections, normaliseConnectionId } from '../../common/connections';
 import { ConnectionProblemKind } from '../../common/problems/connection';
 import { TokenisedSettings } from '../../common/settings-reading';
+import { ImpersonationCheck } from '../../common/impersonation-check';
 import { ConnectionReferenceRecord, SystemUserRecord } from '../../common/solution-queries';
+import { BindActorReason, IdentityContext, Impersonation, chooseBindIdentity, chooseRollbackActor } from './plan-identity';
 
-export type Impersonation = 'ConnectionOwner' | 'None';
+export type { Impersonation } from './plan-identity';
 
 export interface Problem {
   kind: ConnectionProblemKind;
@@ -50,6 +52,8 @@ export interface PlanItem {
   action: Action;
   /** Who the update is made as (bind only). */
   actor?: Actor;
+  /** Why the update is made as `actor` (bind only). */
+  actorReason?: BindActorReason;
   /** Who puts the previous connection back if the run has to be undone (bind only). */
   rollbackActor?: Actor;
   problem?: Problem;
@@ -68,8 +72,10 @@ export interface PlanInput {
   impersonation: Impersonation;
   /** Entra object id of the service principal: its own connections need no impersonation. */
   servicePrincipalObjectId?: string;
-  /** Results of the act-on-behalf check by lower-case owner object id; owners not in it are not judged on it. */
-  actOnBehalf?: ReadonlyMap<string, ActingCheck>;
+  /** Ids (lower case) of the connections shared with the service principal (Impersonation Auto). */
+  sharedWithServicePrincipal?: ReadonlySet<string>;
+  /** Results of the verified act-as check by lower-case owner object id; owners not in it are not judged on it. */
+  actOnBehalf?: ReadonlyMap<string, ImpersonationCheck>;
   failOnUnbound: boolean;
 }
 
@@ -87,8 +93,13 @@ export interface Plan {
 export function planBindings(input: PlanInput): Plan {
   const connectionsById = indexConnections(input.connections);
   const users = input.users ? environmentUsers(input.users) : undefined;
-  const sp = input.servicePrincipalObjectId?.toLowerCase();
-  const ownerChecks = { users, acting: input.actOnBehalf, servicePrincipalObjectId: sp };
+  const identity: IdentityContext = {
+    impersonation: input.impersonation,
+    servicePrincipalObjectId: input.servicePrincipalObjectId?.toLowerCase(),
+    sharedWithServicePrincipal: input.sharedWithServicePrincipal,
+    users,
+    acting: input.actOnBehalf,
+  };
 
   const items = [...input.references]
     .sort((a, b) => compareText(a.connectionreferencelogicalname, b.connectionreferencelogicalname))
@@ -129,8 +140,9 @@ export function planBindings(input: PlanInput): Plan {
       item.variable = wanted.variable;
       item.secret = wanted.secret;
 
-      const connection = connectionsById.get(wanted.connectionId.toLowerCase());
-      item.wantedConnectionId = connection?.id ?? wanted.connectionId;
+      const wantedId = normaliseConnectionId(wanted.connectionId);
+      const connection = connectionsById.get(wantedId.toLowerCase());
+      item.wantedConnectionId = connection?.id ?? wantedId;
       item.connection = connection;
       if (connection?.ownerObjectId) item.owner = { objectId: connection.ownerObjectId, upn: connection.ownerUpn, name: connection.ownerName };
       const connectionProblem = checkReferenceConnection({ connectionsById, connectionId: wanted.connectionId, connectorId });
@@ -138,15 +150,11 @@ export function planBindings(input: PlanInput): Plan {
       if (sameId(item.currentConnectionId, item.wantedConnectionId)) return item;
 
       item.action = 'bind';
-      if (input.impersonation === 'None') {
-        item.actor = SERVICE_PRINCIPAL_ACTOR;
-        item.rollbackActor = SERVICE_PRINCIPAL_ACTOR;
-        return item;
-      }
-      const ownerProblem = checkOwnerUser(item.owner?.objectId, users, input.actOnBehalf, sp);
-      if (ownerProblem) return withProblem(item, ownerProblem);
-      item.actor = item.owner && item.owner.objectId !== sp ? userActor(item.owner.objectId, 'connectionOwner') : SERVICE_PRINCIPAL_ACTOR;
-      item.rollbackActor = rollbackActor(item.currentConnectionId, connectionsById, ownerChecks);
+      const chosen = chooseBindIdentity(connection, identity);
+      if ('problem' in chosen) return withProblem(item, chosen.problem);
+      item.actor = chosen.actor;
+      item.actorReason = chosen.reason;
+      item.rollbackActor = chooseRollbackActor(item.currentConnectionId ? connectionsById.get(item.currentConnectionId.toLowerCase()) : undefined, identity);
       return item;
     });
 
@@ -164,18 +172,6 @@ function environmentUsers(users: readonly SystemUserRecord[]): Map<string, Envir
     if (objectId) result.set(objectId, { objectId, disabled: !!user.isdisabled });
   }
   return result;
-}
-
-/** The previous connection's owner puts it back when it can be acted as; otherwise the service principal does. */
-function rollbackActor(
-  previousId: string | undefined,
-  connectionsById: ReadonlyMap<string, ConnectionInfo>,
-  checks: { users?: ReadonlyMap<string, EnvironmentUser>; acting?: ReadonlyMap<string, ActingCheck>; servicePrincipalObjectId?: string },
-): Actor {
-  const ownerId = previousId ? connectionsById.get(previousId.toLowerCase())?.ownerObjectId : undefined;
-  if (!ownerId || ownerId === checks.servicePrincipalObjectId) return SERVICE_PRINCIPAL_ACTOR;
-  if (checkOwnerUser(ownerId, checks.users, checks.acting, checks.servicePrincipalObjectId)) return SERVICE_PRINCIPAL_ACTOR;
-  return userActor(ownerId, 'previousConnectionOwner');
 }
 
 /**
@@ -196,6 +192,7 @@ function withProblem(item: PlanItem, problem: Problem): PlanItem {
   item.action = 'problem';
   item.problem = problem;
   item.actor = undefined;
+  item.actorReason = undefined;
   item.rollbackActor = undefined;
   return item;
 }

@@ -1,13 +1,13 @@
 import { Actor, actorId } from '../../common/acting-identity';
-import { PlatformError, errorMessage } from '../../common/errors';
 import { describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
 import { ItemError, Outcome, TaskReport, markdownTable } from '../../common/report';
 import { MASK } from '../../common/secrets';
 import { describeUnsetToken } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
 import { ApplyResult } from './apply';
+import { describeWriteFailure, platformCode, platformMessage } from './classify';
 import { BindInputs } from './inputs';
-import { Impersonation, Plan, PlanItem } from './plan';
+import { Plan, PlanItem } from './plan';
 
 /** Every item has the six keys of CONTRACT 3, `null` where they do not apply. */
 export interface ReferenceReportItem {
@@ -16,6 +16,8 @@ export interface ReferenceReportItem {
   id: string | null;
   outcome: Outcome;
   actor: string | null;
+  /** Why the update is made as `actor` (null when nothing is written). */
+  actorReason: string | null;
   error: ItemError | null;
   displayName?: string;
   connector: string;
@@ -69,6 +71,20 @@ export function describeActor(host: TaskHost, item: PlanItem, actor: Actor | und
   return actor.objectId;
 }
 
+const REASON_KEYS: Record<string, string> = {
+  ownedByServicePrincipal: 'ReasonOwnedByServicePrincipal',
+  sharedWithServicePrincipal: 'ReasonSharedWithServicePrincipal',
+  impersonationNone: 'ReasonImpersonationNone',
+  connectionOwner: 'ReasonConnectionOwner',
+};
+
+/** Who binds the reference and why, as the log and the summary show it: `the service principal (the connection is shared with it)`. */
+export function describeBindActor(host: TaskHost, item: PlanItem): string {
+  const actor = describeActor(host, item, item.actor);
+  const reason = item.actorReason ? REASON_KEYS[item.actorReason] : undefined;
+  return reason ? `${actor} (${host.loc(reason)})` : actor;
+}
+
 function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | undefined, environment: string): ItemError {
   const problem = item.problem!;
   if (problem.unsetVariables) return describeUnsetToken((key, ...args) => host.loc(key, ...args), problem.unsetVariables);
@@ -91,28 +107,6 @@ function describeProblem(host: TaskHost, item: PlanItem, ownerInput: string | un
   );
 }
 
-export function platformCode(error: unknown): string {
-  return error instanceof PlatformError ? error.effectiveCode : 'Error';
-}
-
-export function platformMessage(error: unknown): string {
-  return error instanceof PlatformError ? error.effectiveMessage : errorMessage(error);
-}
-
-/** A write the platform refused or that failed for good after the shared client's retries. */
-function describeWriteFailure(host: TaskHost, item: PlanItem, error: unknown, impersonation: Impersonation): ItemError {
-  const connection = shownConnection(item);
-  let hint: string;
-  if (error instanceof PlatformError && error.status === 403) {
-    hint = impersonation === 'None' ? host.loc('HintWriteForbiddenNone', connection) : host.loc('HintWriteForbiddenOwner', describeActor(host, item, item.actor), connection);
-  } else if (error instanceof PlatformError && (error.status === 0 || error.status >= 500 || error.status === 429)) {
-    hint = host.loc('HintWriteTransient');
-  } else {
-    hint = host.loc('HintWriteOther');
-  }
-  return { code: platformCode(error), message: platformMessage(error), hint };
-}
-
 function describeRollbackFailure(host: TaskHost, item: PlanItem, error: unknown): ItemError {
   const previous = item.currentConnectionId ?? host.loc('NoConnection');
   return {
@@ -132,6 +126,7 @@ export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, e
       id: item.id,
       outcome: 'unchanged',
       actor: null,
+      actorReason: null,
       error: null,
       displayName: item.displayName,
       connector: item.connector,
@@ -150,16 +145,17 @@ export function buildItems(host: TaskHost, inputs: BindInputs, run: RunResult, e
         return base;
       case 'bind': {
         const actor = item.actor ? actorId(item.actor) : null;
+        const actorReason = item.actorReason ?? null;
         const rollbackActor = item.rollbackActor ? actorId(item.rollbackActor) : undefined;
-        if (inputs.dryRun) return { ...base, outcome: 'wouldChange', actor, rollbackActor };
+        if (inputs.dryRun) return { ...base, outcome: 'wouldChange', actor, actorReason, rollbackActor };
         const result = applied.get(item);
         if (!result || result.outcome === 'notAttempted') return { ...base, notAttempted: true };
         const outcome: Outcome = result.outcome === 'bound' ? 'bound' : result.outcome === 'rolledBack' ? 'rolledBack' : 'failed';
         let error: ItemError | null = null;
-        if (result.outcome === 'failed') error = describeWriteFailure(host, item, result.error, inputs.impersonation);
+        if (result.outcome === 'failed') error = describeWriteFailure(host, item, result.error);
         if (result.outcome === 'rollbackFailed') error = describeRollbackFailure(host, item, result.error);
         const rolledBack = result.outcome === 'rolledBack' || result.outcome === 'rollbackFailed';
-        return { ...base, outcome, actor, error, ...(rolledBack ? { rollbackActor } : {}) };
+        return { ...base, outcome, actor, actorReason, error, ...(rolledBack ? { rollbackActor } : {}) };
       }
     }
   });
@@ -203,7 +199,7 @@ export function buildMarkdown(host: TaskHost, report: TaskReport, inputs: BindIn
   const rows = plan.items.map((item, index) => {
     const reported = items[index];
     const note = reported.error ? `${reported.error.code}: ${reported.error.message}` : reported.notAttempted ? host.loc('NotAttempted') : reported.unbound ? host.loc('LeftUnbound') : '';
-    const actor = reported.actor ? describeActor(host, item, item.actor) : '';
+    const actor = reported.actor ? describeBindActor(host, item) : '';
     return [item.logicalName, item.connector, reported.connection ?? '', actor, reported.outcome, note];
   });
   return [

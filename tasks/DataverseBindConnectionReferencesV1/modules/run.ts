@@ -1,6 +1,7 @@
-import { ActingCheck, checkActingIdentities } from '../../common/acting-identity';
+import { ImpersonationCheck, verifyImpersonation } from '../../common/impersonation-check';
 import { neutraliseLine } from '../../common/remote-text';
 import { newReport, publishReport, TaskReport } from '../../common/report';
+import { resolveSourceOwners } from '../../common/owner-resolution';
 import { connect, Session } from '../../common/session';
 import { findSystemUsers, SystemUserRecord } from '../../common/solution-queries';
 import { TaskHost } from '../../common/task-host';
@@ -12,7 +13,7 @@ import { applyBindings } from './apply';
 import { gatherState } from './gather';
 import { BindInputs, readInputs } from './inputs';
 import { ownersToCheck, PlanInput, planBindings } from './plan';
-import { buildItems, buildMarkdown, countItems, describeActor, describeSource, ReferenceReportItem, RunResult, shownConnection } from './report';
+import { buildItems, buildMarkdown, countItems, describeActor, describeBindActor, describeSource, ReferenceReportItem, RunResult, shownConnection } from './report';
 
 const TASK_NAME = 'DataverseBindConnectionReferences';
 const FILE_BASE = 'dataverse-bind-connection-references';
@@ -32,40 +33,48 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
 }
 
 async function bind(host: TaskHost, session: Session, inputs: BindInputs): Promise<TaskOutcome> {
-  const state = await gatherState(host, session, inputs.solutionNames);
+  const state = await gatherState(host, session, inputs.solutionNames, inputs.impersonation === 'Auto');
   host.remoteInfo(host.loc('Gathered', state.solutions.map((s) => s.uniquename).join(', '), state.references.length, state.connections.length));
   warnAboutUnusedNames(host, inputs, state.references.map((r) => r.connectionreferencelogicalname));
 
   const base: PlanInput = {
     references: state.references,
     settings: inputs.settings,
-    sources: conventionReader(host, inputs.connectionOwner, inputs.tokens ? settingsOwners(inputs.tokens.settings) : undefined),
+    sources: await resolveSourceOwners(
+      session.dataverse,
+      conventionReader(host, inputs.connectionOwner, inputs.tokens ? settingsOwners(inputs.tokens.settings) : undefined),
+      state.references.map((r) => r.connectionreferencelogicalname),
+    ),
     tokens: inputs.tokens,
     connections: state.connections,
     impersonation: inputs.impersonation,
+    sharedWithServicePrincipal: state.sharedWithServicePrincipal,
     servicePrincipalObjectId: session.identity.objectId,
     failOnUnbound: inputs.failOnUnbound,
   };
-  // Owners are looked up in one query per 50 and checked with one read each, only for the writes the plan needs.
+  // Owners are looked up in one query per 50 and checked with one read each, only for the writes the plan needs;
+  // WhoAmI must answer as the owner's own system user (Dataverse may ignore a CallerObjectId).
   let users: SystemUserRecord[] = [];
   const candidates = ownersToCheck(planBindings(base));
   if (candidates.length > 0) users = await findSystemUsers(session.dataverse, { objectIds: candidates });
-  let actOnBehalf = new Map<string, ActingCheck>();
+  let actOnBehalf = new Map<string, ImpersonationCheck>();
   const owners = ownersToCheck(planBindings({ ...base, users }));
-  if (owners.length > 0) actOnBehalf = await checkActingIdentities(session.dataverse, owners, WRITE_CONCURRENCY);
+  const systemUserIds = new Map(users.map((u) => [(u.azureactivedirectoryobjectid ?? '').toLowerCase(), u.systemuserid]));
+  const toVerify = owners.map((objectId) => ({ objectId, systemUserId: systemUserIds.get(objectId) }));
+  if (owners.length > 0) actOnBehalf = await verifyImpersonation(session.dataverse, toVerify, WRITE_CONCURRENCY);
   const plan = planBindings({ ...base, users, actOnBehalf });
 
   if (plan.problems.length > 0) return finish(host, session, inputs, { plan, stoppedByProblems: true });
   if (inputs.dryRun) {
     for (const item of plan.toBind) {
-      host.remoteInfo(host.loc('WouldBind', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor)));
+      host.remoteInfo(host.loc('WouldBind', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeBindActor(host, item)));
     }
     return finish(host, session, inputs, { plan, stoppedByProblems: false });
   }
   if (plan.toBind.length === 0) host.info(host.loc('NothingToBind'));
   const applied = await applyBindings(session.dataverse, plan.toBind, {
     concurrency: WRITE_CONCURRENCY,
-    onBound: (item) => host.remoteInfo(host.loc('Bound', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeActor(host, item, item.actor))),
+    onBound: (item) => host.remoteInfo(host.loc('Bound', item.logicalName, shownConnection(item), describeSource(host, item, inputs.connectionOwner?.raw), describeBindActor(host, item))),
     onRolledBack: (item) => host.remoteInfo(host.loc('RolledBack', item.logicalName, item.currentConnectionId ?? host.loc('NoConnection'), describeActor(host, item, item.rollbackActor))),
   });
   return finish(host, session, inputs, { plan, stoppedByProblems: false, applied });

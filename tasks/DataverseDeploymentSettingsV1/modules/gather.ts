@@ -10,7 +10,7 @@ import { TaskHost } from '../../common/task-host';
 import { SettingsInputs, macroHint } from './inputs';
 import { needsConnections } from './plan';
 import { ENV_VAR_TYPES, SolutionContents, SolutionReadError, readSolution } from './solution-reader';
-import { readStageRunSettings } from './stage-run';
+import { readStageRunSettings, readTargetEnvironmentId } from './stage-run';
 import { isKeyVaultSecretReference } from './values';
 
 /** Everything the plan needs: the solution's entries, the starting settings and (when asked) the environment's connections. */
@@ -56,9 +56,11 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
   try {
     let starting = fileSettings ?? emptySettings();
     let stageRunRaw: string | undefined;
+    let connectionsSession = session;
     if (inputs.target === 'StageRun') {
       const stageRun = await readStageRunSettings(session.dataverse, inputs.stageRunId!, (key, ...args) => host.loc(key, ...args));
       stageRunRaw = stageRun.raw;
+      connectionsSession = await stageTargetSession(host, session, inputs.stageRunId!, stageRun.targetDeploymentEnvironmentId);
       starting = fileSettings ? layerSettings(stageRun.settings, fileSettings) : stageRun.settings;
     }
     protectSecretTypeValues(host, solution, starting);
@@ -68,17 +70,31 @@ export async function gatherState(host: TaskHost, inputs: SettingsInputs): Promi
     let connections: ConnectionInfo[] | undefined;
     if (needsConnections(referenceCount, inputs.validate, inputs.owner) || (referenceCount > 0 && referenceOwnersGiven(host, starting))) {
       connections = await listEnvironmentConnections(
-        session,
+        connectionsSession,
         (url) => host.loc('EnvironmentNotFound', url),
         (reason, applicationId) => host.loc('ConnectionsForbidden', reason, applicationId),
       );
-      host.info(host.loc('ConnectionsListed', connections.length, session.environment.url));
+      host.info(host.loc('ConnectionsListed', connections.length, connectionsSession === session ? session.environment.url : connectionsSession.environmentId));
     }
     return { solution, starting, tokens, stageRunRaw, connections, environmentUrl: session.environment.url, session };
   } catch (error) {
     session.close();
     throw error;
   }
+}
+
+/**
+ * The session whose admin listing gives the connections of the stage's target environment: the
+ * pipelines host only holds the stage run. A run that names no target keeps the host's connections.
+ */
+async function stageTargetSession(host: TaskHost, session: Session, stageRunId: string, targetDeploymentEnvironmentId: string | undefined): Promise<Session> {
+  const environmentId = targetDeploymentEnvironmentId ? await readTargetEnvironmentId(session.dataverse, targetDeploymentEnvironmentId) : undefined;
+  if (!environmentId) {
+    host.info(host.loc('StageRunTargetUnknown', stageRunId));
+    return session;
+  }
+  host.info(host.loc('StageRunTarget', stageRunId, environmentId));
+  return { ...session, environmentId };
 }
 
 function readSolutionInput(host: TaskHost, solutionPath: string): SolutionContents {

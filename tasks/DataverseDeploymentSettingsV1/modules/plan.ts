@@ -1,6 +1,6 @@
 import { checkReferenceConnection } from '../../common/connection-checks';
 import { resolveConnection, resolveEnvironmentVariable } from '../../common/connection-references';
-import { ConnectionInfo, OwnerSpec, indexConnections } from '../../common/connections';
+import { ConnectionInfo, OwnerSpec, indexConnections, normaliseConnectionId } from '../../common/connections';
 import { ConnectionProblemFacts, describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
 import { MASK } from '../../common/secrets';
 import { describeUnsetToken } from '../../common/settings-reading';
@@ -86,7 +86,7 @@ function resolveReference(reference: PlannedReference, input: PlanInput, byId: M
     (input.failOnMissingValues ? reference.problems : reference.warnings).push(finding);
     return;
   }
-  reference.value = resolution.connectionId;
+  reference.value = normaliseConnectionId(resolution.connectionId);
   reference.secret = resolution.secret || previousSecret;
   reference.variable = resolution.variable;
   if (resolution.connection) reference.connection = resolution.connection;

@@ -4,6 +4,8 @@ import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { settingsOwners } from '../../common/settings-reading';
 import { conventionReader } from '../../common/variables';
+import { OwnerSpec } from '../../common/connections';
+import { OwnerSources, resolveOwnerUpns, withObjectId, withOwnerObjectIds } from '../../common/owner-resolution';
 import { approve, reject, writeSettings } from './apply';
 import { GatheredState, gatherState } from './gather';
 import { readInputs } from './inputs';
@@ -17,12 +19,12 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
   const inputs = readInputs(host);
   const state = await gatherState(host, inputs);
   try {
-    const variables = conventionReader(host, inputs.owner, settingsOwners(state.starting));
+    const { variables, owner } = await ownersWithObjectIds(conventionReader(host, inputs.owner, settingsOwners(state.starting)), inputs.owner, state);
     const plan = planSettings({
       solution: state.solution,
       starting: state.starting,
       variables,
-      owner: inputs.owner,
+      owner,
       connections: state.connections,
       validate: inputs.validate,
       failOnMissingValues: inputs.failOnMissingValues,
@@ -52,6 +54,17 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
   } finally {
     state.session?.close();
   }
+}
+
+/**
+ * Owners given by UPN get their object id from the environment's users (the connection listing may
+ * not carry UPNs); only when connections are checked against owners.
+ */
+async function ownersWithObjectIds<T extends OwnerSources>(variables: T, owner: OwnerSpec | undefined, state: GatheredState): Promise<{ variables: T; owner?: OwnerSpec }> {
+  if (!state.session || !state.connections) return { variables, owner };
+  const names = [...(state.solution?.connectionReferences ?? []).map((r) => r.logicalName), ...state.starting.ConnectionReferences.map((r) => r.LogicalName)];
+  const objectIds = await resolveOwnerUpns(state.session.dataverse, [owner, ...names.map((name) => variables.ownerFor(name))]);
+  return { variables: withOwnerObjectIds(variables, objectIds), owner: withObjectId(owner, objectIds) };
 }
 
 async function fail(host: TaskHost, plan: SettingsPlan, context: ReportContext, state: GatheredState): Promise<TaskOutcome> {

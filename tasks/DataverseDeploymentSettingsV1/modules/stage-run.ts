@@ -13,13 +13,15 @@ export interface StageRunSettings {
   /** The column as stored; kept to tell whether an update changes anything. */
   raw: string;
   settings: DeploymentSettings;
+  /** `deploymentenvironmentid` of the stage's target, when the run names one. */
+  targetDeploymentEnvironmentId?: string;
 }
 
 /** The current settings of a deployment stage run in the pipelines host. */
 export async function readStageRunSettings(dataverse: DataverseClient, stageRunId: string, text: Localizer): Promise<StageRunSettings> {
-  let row: { deploymentsettingsjson?: string | null };
+  let row: { deploymentsettingsjson?: string | null; _targetdeploymentenvironment_value?: string | null };
   try {
-    row = await dataverse.get(`deploymentstageruns(${stageRunId})?$select=deploymentsettingsjson`);
+    row = await dataverse.get(`deploymentstageruns(${stageRunId})?$select=deploymentsettingsjson,_targetdeploymentenvironment_value`);
   } catch (error) {
     if (error instanceof PlatformError && error.status === 404) throw new UserError(text('StageRunNotFound', stageRunId, dataverse.environmentUrl));
     throw error;
@@ -28,7 +30,17 @@ export async function readStageRunSettings(dataverse: DataverseClient, stageRunI
   const settings = raw.trim()
     ? parseDeploymentSettings(raw, (reason) => text('StageRunSettingsInvalid', stageRunId, reason))
     : { EnvironmentVariables: [], ConnectionReferences: [] };
-  return { raw, settings };
+  return { raw, settings, targetDeploymentEnvironmentId: row._targetdeploymentenvironment_value?.trim() || undefined };
+}
+
+/**
+ * The BAP environment id of a stage run's target (`deploymentenvironments.environmentid`), read in
+ * the pipelines host: the connections are those of the target, which the admin listing reaches by
+ * this id alone. Undefined when the row has none.
+ */
+export async function readTargetEnvironmentId(dataverse: DataverseClient, deploymentEnvironmentId: string): Promise<string | undefined> {
+  const row = await dataverse.get<{ environmentid?: string | null }>(`deploymentenvironments(${deploymentEnvironmentId})?$select=environmentid`);
+  return row.environmentid?.trim() || undefined;
 }
 
 /** The column holds the settings as a JSON string, in the pac format's key order. */
