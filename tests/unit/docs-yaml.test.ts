@@ -10,16 +10,6 @@ import { parseDocument } from 'yaml';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const DOCS = ['overview.md', 'README.md'];
 
-/**
- * Tasks and inputs of the public interface that are being added in parallel and are not in this
- * tree yet. While a task's task.json is missing, its steps are not checked; a planned input is
- * accepted beside the declared ones. Remove both lists once those tasks and inputs are merged.
- */
-const PLANNED_TASKS: readonly string[] = ['DataverseSaveFlowStates@1'];
-const PLANNED_INPUTS: Readonly<Record<string, readonly string[]>> = {
-  'DataverseActivateFlows@1': ['FlowStatesFile', 'NewFlows', 'FlowOwner'],
-};
-
 /** Tasks of other extensions that the migration guide shows as they are used today; not checked. */
 const OTHER_EXTENSIONS_TASKS: readonly string[] = ['replacetokens@3'];
 
@@ -105,10 +95,10 @@ function checkSteps(block: YamlBlock): string[] {
     if (isBuildTools(ref.name) || OTHER_EXTENSIONS_TASKS.includes(ref.reference)) continue;
     const declared = taskJson(ref.name, ref.major);
     if (!declared) {
-      if (!PLANNED_TASKS.includes(ref.reference)) problems.push(`${where}: tasks/${ref.name}V${ref.major}/task.json does not exist`);
+      problems.push(`${where}: tasks/${ref.name}V${ref.major}/task.json does not exist`);
       continue;
     }
-    const known = new Set([...declared.inputs.flatMap((i) => [i.name, ...(i.aliases ?? [])]), ...(PLANNED_INPUTS[ref.reference] ?? [])]);
+    const known = new Set(declared.inputs.flatMap((i) => [i.name, ...(i.aliases ?? [])]));
     for (const input of Object.keys(step.inputs ?? {})) {
       if (!known.has(input)) problems.push(`${where} uses the input '${input}', which its task.json does not declare`);
     }
@@ -177,7 +167,7 @@ describe('documentation YAML', () => {
   it('overview.md shows every task of the extension in YAML', () => {
     const shown = new Set(overviewBlocks.flatMap((b) => steps(b.value)).map((s) => taskReference(s.task)?.reference));
     const folders = fs.readdirSync(path.join(repoRoot, 'tasks')).filter((f) => /^Dataverse\w+V\d+$/.test(f));
-    const tasks = [...folders.map((f) => f.replace(/V(\d+)$/, '@$1')), ...PLANNED_TASKS];
+    const tasks = folders.map((f) => f.replace(/V(\d+)$/, '@$1'));
     assert.deepStrictEqual(tasks.filter((t) => !shown.has(t)), []);
   });
 
