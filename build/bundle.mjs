@@ -32,7 +32,30 @@ export const bundleOptions = {
   absWorkingDir: repoRoot,
   // `debug` would print the proxy URL with its password when a DEBUG variable is set.
   alias: { debug: './build/silent-debug.cjs', 'mime-db': './build/empty-mime-db.cjs', jsonwebtoken: './build/no-jsonwebtoken.cjs' },
+  plugins: [axiosUnusedPartsPlugin()],
 };
+
+/**
+ * Packages axios imports for features the tasks never use (its own proxy option, redirects, multipart
+ * bodies) are replaced by small stubs in build/stubs/, for axios's imports only: five tasks must fit
+ * in the 1 MiB package.
+ */
+function axiosUnusedPartsPlugin() {
+  const stubs = {
+    'https-proxy-agent': 'axios-https-proxy-agent.cjs',
+    'follow-redirects': 'axios-follow-redirects.cjs',
+    'form-data': 'axios-form-data.cjs',
+  };
+  return {
+    name: 'axios-unused-parts',
+    setup(build) {
+      build.onResolve({ filter: /^(https-proxy-agent|follow-redirects|form-data)$/ }, (args) => {
+        if (!/[\\/]node_modules[\\/]axios[\\/]/.test(args.importer)) return undefined;
+        return { path: path.join(repoRoot, 'build', 'stubs', stubs[args.path]) };
+      });
+    },
+  };
+}
 
 /** Inputs that must never end up in a bundle that runs on an agent. */
 const FORBIDDEN_INPUTS = [
