@@ -56,7 +56,7 @@ export interface LockWaitSettings {
 
 /** A wait the platform imposed on one request (or one flow), noted in the report. */
 export interface TransientWait {
-  reason: 'customizationLock' | 'childFlowPublication' | 'lostResponse';
+  reason: 'customizationLock' | 'childFlowPublication' | 'savedBinding' | 'lostResponse';
   durationMs: number;
   attempts: number;
 }

@@ -6,6 +6,7 @@ import { FlowAction, FlowError, Localize, STATE_OFF, STATE_ON } from './facts';
 import { PlannedFlow, blockedError } from './plan';
 import { ChildPublicationRetry } from './child-publication';
 import { RetryLater, runSchedule } from './scheduler';
+import { TransientRetry } from './transient-retry';
 
 /** What happened to one flow of the plan. */
 export interface FlowResult {
@@ -25,6 +26,9 @@ export interface SendNote {
   confirmedByRead: true;
 }
 
+/** Why a flow is sent again. */
+export type RetryReason = 'childFlowPublication' | 'savedBinding' | 'lostResponse';
+
 export interface ApplyOptions {
   maxParallel: number;
   /** Sends the change of one flow; throws on failure. */
@@ -35,10 +39,12 @@ export interface ApplyOptions {
   now?: () => number;
   /** Retries a caller refused while its children's publication propagates; without it, no retry. */
   childPublication?: ChildPublicationRetry;
+  /** Retries a flow refused for a reference read as bound, whose binding is still being saved. */
+  savedBinding?: TransientRetry;
   /** Delay before a flow whose lost change a read showed not made is sent once more (default 1 s). */
   resendDelayMs?: number;
   /** A flow is sent again after `delayMs`. */
-  onRetry?(flow: PlannedFlow, reason: 'childFlowPublication' | 'lostResponse', delayMs: number): void;
+  onRetry?(flow: PlannedFlow, reason: RetryReason, delayMs: number): void;
 }
 
 /** The request body that turns a flow on or off (workflow statecode/statuscode). */
@@ -166,16 +172,21 @@ async function retryLater(
     options.onRetry?.(flow, 'lostResponse', delayMs);
     return { retryInMs: delayMs };
   }
-  const delayMs = await options.childPublication?.retryDelay(flow, error);
-  if (delayMs === undefined) return undefined;
-  options.onRetry?.(flow, 'childFlowPublication', delayMs);
-  return { retryInMs: delayMs };
+  for (const [reason, retry] of [['childFlowPublication', options.childPublication], ['savedBinding', options.savedBinding]] as const) {
+    const delayMs = await retry?.retryDelay(flow, error);
+    if (delayMs === undefined) continue;
+    options.onRetry?.(flow, reason, delayMs);
+    return { retryInMs: delayMs };
+  }
+  return undefined;
 }
 
 function transientWaits(flowId: string, attempt: { resentAt?: number }, options: ApplyOptions, now: () => number): TransientWait[] {
   const waits: TransientWait[] = [];
-  const child = options.childPublication?.waitOf(flowId);
-  if (child) waits.push(child);
+  for (const retry of [options.childPublication, options.savedBinding]) {
+    const wait = retry?.waitOf(flowId);
+    if (wait) waits.push(wait);
+  }
   if (attempt.resentAt !== undefined) waits.push({ reason: 'lostResponse', durationMs: now() - attempt.resentAt, attempts: 2 });
   return waits;
 }

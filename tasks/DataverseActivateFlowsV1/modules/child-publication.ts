@@ -1,8 +1,7 @@
-import { jitteredBackoff } from '../../common/backoff';
-import { TransientWait } from '../../common/customization-lock';
 import { DataverseClient } from '../../common/dataverse';
 import { PlatformError } from '../../common/errors';
 import { STATE_ON } from './facts';
+import { TransientRetry } from './transient-retry';
 
 /**
  * A child flow turned on a moment ago can still be reported `ChildFlowNeverPublished` to its
@@ -82,31 +81,13 @@ export interface ChildPublicationSettings {
   now?: () => number;
 }
 
-/** The publication waits of the callers of one run. */
-export class ChildPublicationRetry {
-  private readonly waits = new Map<string, { since: number; refusals: number }>();
-
-  constructor(private readonly settings: ChildPublicationSettings) {}
-
-  /** The delay before `flow` is sent again after `error`, or undefined when the refusal is its failure. */
-  async retryDelay(flow: { id: string; children: readonly string[] }, error: unknown): Promise<number | undefined> {
-    const named = unpublishedChildren(error);
-    if (!named) return undefined;
-    const now = (this.settings.now ?? Date.now)();
-    const wait = this.waits.get(flow.id) ?? { since: now, refusals: 0 };
-    const left = (this.settings.maxWaitMs ?? CHILD_PUBLICATION_WAIT_MS) - (now - wait.since);
-    if (left <= 0) return undefined;
-    const on = await this.settings.childrenOn([...new Set([...flow.children, ...named])]).catch(() => false);
-    if (!on) return undefined;
-    wait.refusals++;
-    this.waits.set(flow.id, wait);
-    return Math.max(1, Math.min(left, jitteredBackoff(wait.refusals, this.settings.baseDelayMs, this.settings.maxDelayMs)));
-  }
-
-  /** The wait `flow` went through, if it was refused at least once. */
-  waitOf(flowId: string): TransientWait | undefined {
-    const wait = this.waits.get(flowId);
-    if (!wait) return undefined;
-    return { reason: 'childFlowPublication', durationMs: (this.settings.now ?? Date.now)() - wait.since, attempts: wait.refusals + 1 };
+/** The publication waits of the callers of one run: retried only while a read shows their children on. */
+export class ChildPublicationRetry extends TransientRetry {
+  constructor(settings: ChildPublicationSettings) {
+    super('childFlowPublication', settings.maxWaitMs ?? CHILD_PUBLICATION_WAIT_MS, settings, async (flow, error) => {
+      const named = unpublishedChildren(error);
+      if (!named) return false;
+      return settings.childrenOn([...new Set([...flow.children, ...named])]).catch(() => false);
+    });
   }
 }

@@ -6,7 +6,8 @@ import { TaskOutcome } from '../../common/task-runner';
 import { FlowResult, applyPlan, plannedResults, sendOwnerAssignment, sendStateChange } from './apply';
 import { ChildPublicationRetry, childrenAreOn } from './child-publication';
 import { confirmActors } from './confirm-actor';
-import { activationErrorContext, classifyFlowError } from './classify';
+import { MISSING_CONNECTION_WAIT_MS, activationErrorContext, classifyFlowError, isTransientMissingConnection } from './classify';
+import { TransientRetry } from './transient-retry';
 import { logRetry, logWaits } from './transient-log';
 import { Localize } from './facts';
 import { gatherPlanInput } from './gather';
@@ -99,6 +100,9 @@ function send(
       nameOf,
       onResult: (flow, result) => logResult(host, flow, result, spName, loc),
       childPublication: new ChildPublicationRetry({ ...session.http.retryPolicy, childrenOn: (ids) => childrenAreOn(session.dataverse, ids) }),
+      savedBinding: new TransientRetry('savedBinding', MISSING_CONNECTION_WAIT_MS, session.http.retryPolicy, async (_flow, error) =>
+        isTransientMissingConnection(error, { references: input.references }),
+      ),
       resendDelayMs: session.http.retryPolicy.baseDelayMs,
       onRetry: (flow, reason, delayMs) => logRetry(host, flow, reason, delayMs, loc),
     },

@@ -1,5 +1,6 @@
 import { TaskHost } from '../../common/task-host';
-import { FlowResult } from './apply';
+import { FlowResult, RetryReason } from './apply';
+import { MISSING_CONNECTION_WAIT_MS } from './classify';
 import { CHILD_PUBLICATION_WAIT_MS } from './child-publication';
 import { Localize } from './facts';
 import { PlannedFlow } from './plan';
@@ -7,8 +8,9 @@ import { PlannedFlow } from './plan';
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
 /** Says why a flow is sent again, and when. */
-export function logRetry(host: TaskHost, flow: PlannedFlow, reason: 'childFlowPublication' | 'lostResponse', delayMs: number, loc: Localize): void {
+export function logRetry(host: TaskHost, flow: PlannedFlow, reason: RetryReason, delayMs: number, loc: Localize): void {
   if (reason === 'lostResponse') host.remoteInfo(loc('FlowResentAfterRead', flow.name));
+  else if (reason === 'savedBinding') host.remoteInfo(loc('SavedBindingWait', flow.name, seconds(delayMs), seconds(MISSING_CONNECTION_WAIT_MS)));
   else host.remoteInfo(loc('ChildPublicationWait', flow.name, flow.children.length, seconds(delayMs), seconds(CHILD_PUBLICATION_WAIT_MS)));
 }
 
