@@ -1,13 +1,11 @@
 import * as assert from 'assert';
-import * as fs from 'fs';
 import { startSimulator, Simulator } from '../simulator';
 import { HttpClient } from '../../tasks/common/http-client';
-import { TokenProvider } from '../../tasks/common/auth';
 import { DataverseClient } from '../../tasks/common/dataverse';
-import { cloudEndpoints } from '../../tasks/common/cloud';
 import { CloudFlowRecord, DEFINITIONS_PER_PAGE, listSolutionCloudFlows, mapSolutionCloudFlows } from '../../tasks/common/solution-queries';
 import { toFlowFacts } from '../../tasks/DataverseActivateFlowsV1/modules/facts';
-import { APP_ID, baseScenario, CLIENT_SECRET, TENANT_ID } from '../helpers/base-scenario';
+import { baseScenario } from '../helpers/base-scenario';
+import { simulatorDataverse } from '../helpers/simulator-dataverse';
 import { flowId, solutionFlows } from '../helpers/activate-scenario';
 
 const FLOWS = DEFINITIONS_PER_PAGE * 2 + 5;
@@ -20,15 +18,7 @@ describe('flow definitions are read page by page and kept only as facts', () => 
   before(async () => {
     const specs = Array.from({ length: FLOWS }, (_, i) => ({ n: i + 1, name: `Flow ${i + 1}`, uses: [{ logicalName: 'contoso_shared_sql', api: 'shared_sql' }], children: i > 0 ? [i] : [] }));
     sim = await startSimulator({ scenario: baseScenario({ solutions: [{ uniqueName: 'Large' }], flows: solutionFlows('Large', 3, specs) }) });
-    http = new HttpClient({ network: { rejectUnauthorized: true, extraCa: [fs.readFileSync(sim.caFile, 'utf8')] }, retry: { baseDelayMs: 20 } });
-    const tokens = new TokenProvider(
-      { scheme: 'ClientSecret', tenantId: TENANT_ID, clientId: APP_ID, clientSecret: CLIENT_SECRET },
-      cloudEndpoints('127.0.0.1', { authorityHost: sim.urls.authority }),
-      http,
-      () => undefined,
-      (resource, reason) => `token for ${resource}: ${reason}`,
-    );
-    dataverse = new DataverseClient(http, sim.urls.dataverse, tokens.source(sim.urls.dataverse));
+    ({ http, dataverse } = simulatorDataverse(sim));
   });
   after(async () => {
     http?.close();
