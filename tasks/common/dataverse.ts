@@ -9,6 +9,11 @@ export interface CallOptions {
   retryOnLostResponse?: boolean;
 }
 
+export interface PagedCallOptions extends CallOptions {
+  /** At most this many rows a page (never more than the client's page size). */
+  maxPageSize?: number;
+}
+
 export interface WhoAmIResponse {
   UserId: string;
   BusinessUnitId: string;
@@ -47,6 +52,15 @@ export class DataverseClient {
   /** Every row of a query, following @odata.nextLink on the environment's own origin. */
   async getAll<T>(path: string, options: CallOptions = {}): Promise<T[]> {
     const rows: T[] = [];
+    await this.getPages<T>(path, (page) => void rows.push(...page), options);
+    return rows;
+  }
+
+  /**
+   * The pages of a query, each handed to `onPage` as it arrives, so a caller can keep only what it
+   * needs of each row (same paging rules as getAll).
+   */
+  async getPages<T>(path: string, onPage: (rows: T[]) => void, options: CallOptions = {}): Promise<void> {
     const first = this.absolute(path);
     const walk = new PageWalk(first, this.http.loc);
     let next: string | undefined = first;
@@ -56,28 +70,37 @@ export class DataverseClient {
         ...options,
         headers: { Prefer: `odata.maxpagesize=${this.pageSize}`, ...options.headers },
       });
-      rows.push(...(page.data.value ?? []));
+      onPage(page.data.value ?? []);
       next = walk.next(next, page.data['@odata.nextLink']);
     }
-    return rows;
   }
 
   /** Every row of a FetchXML query, paging with the `page`, `count` and `paging-cookie` attributes. */
-  async fetchAll<T>(entitySet: string, fetchXml: string, options: CallOptions = {}): Promise<T[]> {
+  async fetchAll<T>(entitySet: string, fetchXml: string, options: PagedCallOptions = {}): Promise<T[]> {
     const rows: T[] = [];
+    await this.fetchPages<T>(entitySet, fetchXml, (page) => void rows.push(...page), options);
+    return rows;
+  }
+
+  /**
+   * The pages of a FetchXML query, each handed to `onPage` as it arrives (same paging rules as
+   * fetchAll). With `maxPageSize` a query of large rows reads fewer of them at a time.
+   */
+  async fetchPages<T>(entitySet: string, fetchXml: string, onPage: (rows: T[]) => void, options: PagedCallOptions = {}): Promise<void> {
     const walk = new PageWalk(this.absolute(entitySet), this.http.loc);
+    const count = Math.min(this.pageSize, options.maxPageSize ?? this.pageSize);
     let page = 1;
     let cookie: string | undefined;
     for (;;) {
       walk.countPage();
-      const xml = withPaging(fetchXml, page, this.pageSize, cookie);
+      const xml = withPaging(fetchXml, page, count, cookie);
       const response: HttpResponse<{ value?: T[]; '@Microsoft.Dynamics.CRM.morerecords'?: boolean; '@Microsoft.Dynamics.CRM.fetchxmlpagingcookie'?: string }> =
         await this.send('GET', `${entitySet}?fetchXml=${encodeURIComponent(xml)}`, undefined, {
           ...options,
           headers: { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.*"', ...options.headers },
         });
-      rows.push(...(response.data.value ?? []));
-      if (!response.data['@Microsoft.Dynamics.CRM.morerecords']) return rows;
+      onPage(response.data.value ?? []);
+      if (!response.data['@Microsoft.Dynamics.CRM.morerecords']) return;
       cookie = pagingCookie(response.data['@Microsoft.Dynamics.CRM.fetchxmlpagingcookie']);
       if (cookie !== undefined) walk.repeatCheck(`cookie:${cookie}`);
       page++;

@@ -78,17 +78,56 @@ export function listSolutionConnectionReferences(dataverse: DataverseClient, uni
   );
 }
 
-/** Every cloud flow (category 5, definitions) of a solution with its clientdata and state, in one paged query. */
-export function listSolutionCloudFlows(dataverse: DataverseClient, uniqueName: string): Promise<CloudFlowRecord[]> {
-  return dataverse.fetchAll<CloudFlowRecord>(
+/**
+ * Rows of the definitions query a page: a definition can be megabytes, so a page of them stays
+ * small enough that the raw text of one page is all the task ever holds at once.
+ */
+export const DEFINITIONS_PER_PAGE = 100;
+
+const FLOW_COLUMNS = ['workflowid', 'name', 'statecode', 'statuscode', 'ownerid'];
+
+/**
+ * Every cloud flow (category 5, definitions) of a solution with its state, in one paged query;
+ * `withDefinitions: false` leaves out the clientdata, which is most of the bytes.
+ */
+export async function listSolutionCloudFlows(
+  dataverse: DataverseClient,
+  uniqueName: string,
+  options: { withDefinitions?: boolean } = {},
+): Promise<CloudFlowRecord[]> {
+  const rows: CloudFlowRecord[] = [];
+  await readSolutionCloudFlows<CloudFlowRecord>(dataverse, uniqueName, (record) => record, (page) => void rows.push(...page), options.withDefinitions ?? true);
+  return rows;
+}
+
+/**
+ * The solution's cloud flows with their definitions, each page turned by `toFacts` into what the
+ * caller keeps as soon as it arrives, so no page's raw definitions outlive that page.
+ */
+export async function mapSolutionCloudFlows<F>(dataverse: DataverseClient, uniqueName: string, toFacts: (record: CloudFlowRecord) => F): Promise<F[]> {
+  const facts: F[] = [];
+  await readSolutionCloudFlows(dataverse, uniqueName, toFacts, (page) => void facts.push(...page), true);
+  return facts;
+}
+
+function readSolutionCloudFlows<F>(
+  dataverse: DataverseClient,
+  uniqueName: string,
+  toFacts: (record: CloudFlowRecord) => F,
+  keep: (page: F[]) => void,
+  withDefinitions: boolean,
+): Promise<void> {
+  return dataverse.fetchPages<CloudFlowRecord>(
     'workflows',
     solutionFetchXml(
       'workflow',
       'workflowid',
-      ['workflowid', 'name', 'statecode', 'statuscode', 'clientdata', 'ownerid'],
+      withDefinitions ? [...FLOW_COLUMNS, 'clientdata'] : FLOW_COLUMNS,
       uniqueName,
       '<filter type="and"><condition attribute="category" operator="eq" value="5"/><condition attribute="type" operator="eq" value="1"/></filter>',
     ),
+    (records) => keep(records.map(toFacts)),
+    withDefinitions ? { maxPageSize: DEFINITIONS_PER_PAGE } : {},
   );
 }
 

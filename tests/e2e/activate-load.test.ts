@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { RequestLogEntry, Simulator, startSimulator } from '../simulator';
 import { assertNoSecretsVisible, describeRun } from '../helpers/agent-runner';
 import { CLIENT_SECRET, baseScenario } from '../helpers/base-scenario';
-import { ALICE, BOB, FlowSpec, connectionOf, flowId, readReport, references, runActivate, solutionFlows } from '../helpers/activate-scenario';
+import { ALICE, BOB, connectionOf, flowId, FlowSpec, plusDefinitionPages, readReport, references, runActivate, solutionFlows } from '../helpers/activate-scenario';
 
 /** `count` flows in chains of five (each calls the one before it), alternating between two owners. */
 function chainedFlows(prefix: string, count: number): FlowSpec[] {
@@ -138,7 +138,7 @@ describe('DataverseActivateFlows: the number of reads does not grow with the num
       .map((e) => `${e.method} ${e.path.replace(/\([0-9a-f-]{36}\)/, '(<id>)')}`)
       .sort();
 
-  it('makes the same read requests for 10 flows as for 500', async () => {
+  it('makes the same read requests for 10 flows as for 500, but one per extra page of definitions', async () => {
     const small = await runActivate(sim, { SolutionName: 'Ten', MaxParallel: '32' });
     assertNoSecretsVisible(small, [CLIENT_SECRET]);
     assert.strictEqual(small.result, 'Succeeded', describeRun(small));
@@ -153,7 +153,7 @@ describe('DataverseActivateFlows: the number of reads does not grow with the num
     assert.strictEqual(patchesOf(sim.log).length, 500);
     assertChildrenFirst(sim.log, 7, fiveHundred);
 
-    assert.strictEqual(readsForFiveHundred.length, readsForTen.length, `10 flows: ${readsForTen.join(', ')}\n500 flows: ${readsForFiveHundred.join(', ')}`);
-    assert.deepStrictEqual(readsForFiveHundred, readsForTen);
+    assert.strictEqual(readsForFiveHundred.length, plusDefinitionPages(readsForTen, 500).length, `10 flows: ${readsForTen.join(', ')}\n500 flows: ${readsForFiveHundred.join(', ')}`);
+    assert.deepStrictEqual(readsForFiveHundred, plusDefinitionPages(readsForTen, 500));
   });
 });

@@ -6,7 +6,7 @@ import { Simulator, startSimulator } from '../simulator';
 import { ScenarioFlow } from '../simulator/scenario';
 import { AgentRunResult, assertNoSecretsVisible, describeRun, runAgentTask } from '../helpers/agent-runner';
 import { APP_ID, APP_OBJECT_ID, CLIENT_SECRET, SERVICE_CONNECTION_ID, baseScenario, clientSecretEndpoint, simulatorVariables } from '../helpers/base-scenario';
-import { ALICE, DAVE_DISABLED, flowId, readReport, runActivate } from '../helpers/activate-scenario';
+import { ALICE, DAVE_DISABLED, flowId, plusDefinitionPages, readReport, runActivate } from '../helpers/activate-scenario';
 import { flowClientData } from '../helpers/flow-definitions';
 
 const CORE = 1;
@@ -232,9 +232,9 @@ describe('DataverseActivateFlows: with a states file, the number of reads does n
     return reads();
   }
 
-  it('makes the same read requests for 10 flows as for 500', async () => {
+  it('makes the same read requests for 10 flows as for 500, but one per extra page of definitions', async () => {
     const forTen = await restore('Ten');
     const forFiveHundred = await restore('FiveHundred');
-    assert.deepStrictEqual(forFiveHundred, forTen);
+    assert.deepStrictEqual(forFiveHundred, plusDefinitionPages(forTen, 500));
   });
 });

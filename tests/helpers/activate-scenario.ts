@@ -4,6 +4,7 @@ import type { SimulatorUrls } from '../simulator/routing';
 import { AgentRunResult, EndpointSpec, runAgentTask } from './agent-runner';
 import { APP_OBJECT_ID, SERVICE_CONNECTION_ID, clientSecretEndpoint, simulatorVariables } from './base-scenario';
 import { FlowConnectionUse, flowClientData } from './flow-definitions';
+import { DEFINITIONS_PER_PAGE } from '../../tasks/common/solution-queries';
 
 /** Connection owners of the activation scenarios. */
 export const ALICE: ScenarioUser = { objectId: 'a11ce000-0000-4000-8000-00000000a11c', upn: 'alice@contoso.com', fullName: 'Alice Ames' };
@@ -105,4 +106,10 @@ export interface ActivateReport {
 
 export function readReport(run: AgentRunResult): ActivateReport {
   return JSON.parse(fs.readFileSync(run.outputs.ReportFile, 'utf8')) as ActivateReport;
+}
+
+/** Sorted reads of a run over `flows` flows: only the definitions query grows, one read per extra page of DEFINITIONS_PER_PAGE. */
+export function plusDefinitionPages(reads: readonly string[], flows: number): string[] {
+  const extra = Math.ceil(flows / DEFINITIONS_PER_PAGE) - 1;
+  return [...reads, ...Array.from({ length: extra }, () => 'GET /api/data/v9.2/workflows')].sort();
 }

@@ -2,12 +2,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import { startSimulator, Simulator } from '../simulator';
 import { HttpClient } from '../../tasks/common/http-client';
-import { TokenProvider } from '../../tasks/common/auth';
 import { DataverseClient } from '../../tasks/common/dataverse';
-import { cloudEndpoints } from '../../tasks/common/cloud';
 import { UserError } from '../../tasks/common/errors';
 import { findSolution, findSystemUsers } from '../../tasks/common/solution-queries';
-import { APP_ID, baseScenario, CLIENT_SECRET, TENANT_ID } from '../helpers/base-scenario';
+import { baseScenario, TENANT_ID } from '../helpers/base-scenario';
+import { simulatorDataverse } from '../helpers/simulator-dataverse';
 
 const GUEST = { objectId: '9e570000-0000-4000-8000-0000000009e5', upn: 'alex_fabrikam.com#EXT#@contoso.onmicrosoft.com', fullName: 'Alex (guest)' };
 const MEMBER = { objectId: '9e570000-0000-4000-8000-000000000001', upn: 'sam+ops@contoso.com', fullName: 'Sam' };
@@ -24,15 +23,7 @@ describe('solution and user lookups with hostile or unusual names', () => {
         solutions: [{ uniqueName: 'Core' }, { uniqueName: "O'Brien" }],
       }),
     });
-    http = new HttpClient({ network: { rejectUnauthorized: true, extraCa: [fs.readFileSync(sim.caFile, 'utf8')] }, retry: { baseDelayMs: 20 } });
-    const tokens = new TokenProvider(
-      { scheme: 'ClientSecret', tenantId: TENANT_ID, clientId: APP_ID, clientSecret: CLIENT_SECRET },
-      cloudEndpoints('127.0.0.1', { authorityHost: sim.urls.authority }),
-      http,
-      () => undefined,
-      (resource, reason) => `token for ${resource}: ${reason}`,
-    );
-    dataverse = new DataverseClient(http, sim.urls.dataverse, tokens.source(sim.urls.dataverse));
+    ({ http, dataverse } = simulatorDataverse(sim));
   });
   after(async () => {
     http?.close();

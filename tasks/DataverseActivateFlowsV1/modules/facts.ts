@@ -1,5 +1,6 @@
 import { ItemError } from '../../common/report';
-import { FlowDefinitionFacts } from './definition';
+import { CloudFlowRecord } from '../../common/solution-queries';
+import { FlowDefinitionFacts, normaliseFlowId, readFlowDefinition } from './definition';
 
 export type Localize = (key: string, ...args: unknown[]) => string;
 
@@ -28,6 +29,17 @@ export interface FlowFacts {
   definition: FlowDefinitionFacts;
   /** systemuserid of the flow's owner (`_ownerid_value`), lower case. */
   ownerId?: string;
+}
+
+/** What the plan needs of a listed flow: its definition is read here and its text not kept. */
+export function toFlowFacts(record: CloudFlowRecord): FlowFacts {
+  return {
+    id: normaliseFlowId(record.workflowid),
+    name: record.name,
+    statecode: Number(record.statecode ?? 0),
+    definition: readFlowDefinition(record.clientdata),
+    ...(record._ownerid_value ? { ownerId: record._ownerid_value.toLowerCase() } : {}),
+  };
 }
 
 export interface ReferenceFacts {

@@ -11,15 +11,15 @@ import {
   findSolution,
   findSystemUsers,
   getAllIn,
-  listSolutionCloudFlows,
   listSolutionConnectionReferences,
+  mapSolutionCloudFlows,
 } from '../../common/solution-queries';
 import { PowerAppsConnection, connectionAccess } from '../../common/admin';
 import { verifyImpersonation } from '../../common/impersonation-check';
 import { settle, unwrap } from '../../common/concurrency';
 import { isGuid } from '../../common/task-inputs';
-import { normaliseFlowId, readFlowDefinition } from './definition';
-import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts } from './facts';
+import { normaliseFlowId } from './definition';
+import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts, toFlowFacts } from './facts';
 import { ActivateInputs } from './inputs';
 import { PipelineVariable } from '../../common/alm-variables';
 import { SettingsNotes, gatherFlowSettings, readStatesFile } from './gather-flow-settings';
@@ -37,9 +37,10 @@ export interface SolutionState {
 }
 
 /**
- * The solution, its cloud flows (with definitions and state) and connection references, plus the
- * references and child flows outside the solution that its flows use. The number of requests
- * depends on the number of pages, never on the number of flows.
+ * The solution, its cloud flows (what their definitions say, and their state) and connection
+ * references, plus the references and child flows outside the solution that its flows use. The
+ * number of requests depends on the number of pages, never on the number of flows; each page of
+ * definitions is read into FlowFacts as it arrives and its text dropped.
  */
 export async function gatherSolution(dataverse: DataverseClient, solutionNames: string | readonly string[], environmentUrl: string, loc: Localize): Promise<SolutionState> {
   const names = typeof solutionNames === 'string' ? [solutionNames] : solutionNames;
@@ -48,23 +49,15 @@ export async function gatherSolution(dataverse: DataverseClient, solutionNames: 
     names.map((name) =>
       Promise.all([
         findSolution(dataverse, name, (missing) => loc('SolutionNotFound', missing, environmentUrl)),
-        listSolutionCloudFlows(dataverse, name),
+        mapSolutionCloudFlows(dataverse, name, toFlowFacts),
         listSolutionConnectionReferences(dataverse, name),
       ]),
     ),
   );
   // A flow or reference in several of the solutions is one.
   const flowsById = new Map<string, FlowFacts>();
-  for (const record of perSolution.flatMap(([, flowRecords]) => flowRecords)) {
-    const id = normaliseFlowId(record.workflowid);
-    if (flowsById.has(id)) continue;
-    flowsById.set(id, {
-      id,
-      name: record.name,
-      statecode: Number(record.statecode ?? 0),
-      definition: readFlowDefinition(record.clientdata),
-      ...(record._ownerid_value ? { ownerId: record._ownerid_value.toLowerCase() } : {}),
-    });
+  for (const flow of perSolution.flatMap(([, flowFacts]) => flowFacts)) {
+    if (!flowsById.has(flow.id)) flowsById.set(flow.id, flow);
   }
   const flows = [...flowsById.values()];
   const referencesByName = new Map<string, ReferenceFacts>();

@@ -22,12 +22,13 @@ export interface GatheredStates {
 
 /**
  * The solutions and their cloud flows with their state: one lookup for all the solutions and one
- * paged query per solution, sent together. The count never depends on the number of flows.
+ * paged query per solution, sent together, without the definitions (only states are saved). The
+ * count never depends on the number of flows.
  */
 export async function gatherFlowStates(dataverse: DataverseClient, solutionNames: readonly string[]): Promise<GatheredStates> {
   const [solutions, ...flowLists] = await Promise.all([
     getAllIn<SolutionRecord>(dataverse, 'solutions?$select=solutionid,uniquename', 'uniquename', solutionNames),
-    ...solutionNames.map((name) => listSolutionCloudFlows(dataverse, name)),
+    ...solutionNames.map((name) => listSolutionCloudFlows(dataverse, name, { withDefinitions: false })),
   ]);
   const found = new Map(solutions.map((s) => [s.uniquename.toLowerCase(), s.uniquename]));
   return {
