@@ -1,6 +1,6 @@
 import { Actor, actorId } from '../../common/acting-identity';
 import { describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
-import { ItemError, Outcome, TaskReport, markdownTable } from '../../common/report';
+import { ItemError, Outcome, TaskReport, failuresFirst, markdownTable, outcomeLabel } from '../../common/report';
 import { MASK } from '../../common/secrets';
 import { describeUnsetToken } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
@@ -200,7 +200,7 @@ export function buildMarkdown(host: TaskHost, report: TaskReport, inputs: BindIn
     const reported = items[index];
     const note = reported.error ? `${reported.error.code}: ${reported.error.message}` : reported.notAttempted ? host.loc('NotAttempted') : reported.unbound ? host.loc('LeftUnbound') : '';
     const actor = reported.actor ? describeBindActor(host, item) : '';
-    return [item.logicalName, item.connector, reported.connection ?? '', actor, reported.outcome, note];
+    return { outcome: reported.outcome, cells: [item.logicalName, item.connector, reported.connection ?? '', actor, outcomeLabel(host, reported.outcome), note] };
   });
   return [
     `## ${host.loc('SummaryTitle')}`,
@@ -211,7 +211,7 @@ export function buildMarkdown(host: TaskHost, report: TaskReport, inputs: BindIn
     '',
     markdownTable(
       [host.loc('ColumnReference'), host.loc('ColumnConnector'), host.loc('ColumnConnection'), host.loc('ColumnActor'), host.loc('ColumnOutcome'), host.loc('ColumnNote')],
-      rows,
+      failuresFirst(rows).map((row) => row.cells),
     ),
     '',
   ].join('\n');

@@ -1,5 +1,5 @@
 import { SERVICE_PRINCIPAL } from '../../common/acting-identity';
-import { ItemError, Outcome, ReportItemBase, TaskReport, markdownTable, newReport } from '../../common/report';
+import { ItemError, Outcome, ReportItemBase, TaskReport, failuresFirst, markdownTable, newReport, outcomeLabel } from '../../common/report';
 import { ValueSource } from '../../common/variables';
 import { neutraliseLine } from '../../common/remote-text';
 import { Finding, Localizer, MASK, PlannedReference, PlannedVariable, SettingsPlan, displayValue } from './plan';
@@ -31,6 +31,11 @@ export function outcomeOf(entry: Entry, written: boolean): Outcome {
   if (entry.problems.length) return 'failed';
   if (entry.previous === undefined || entry.previous !== entry.value) return written ? 'set' : 'wouldChange';
   return 'unchanged';
+}
+
+/** Each entry with its outcome, so the summary can list failed entries first. */
+function withOutcomes<T extends Entry>(entries: readonly T[], written: boolean): Array<{ entry: T; outcome: Outcome }> {
+  return entries.map((entry) => ({ entry, outcome: outcomeOf(entry, written) }));
 }
 
 function entryName(entry: Entry): string {
@@ -168,7 +173,14 @@ export function buildMarkdown(plan: SettingsPlan, context: ReportContext): strin
     lines.push(
       markdownTable(
         [text('ColumnLogicalName'), text('ColumnConnector'), text('ColumnConnection'), text('ColumnSource'), text('ColumnOutcome'), text('ColumnProblems')],
-        plan.references.map((r) => [r.logicalName, r.connector, cellValue(r, r.value), sourceLabel(r, text), outcomeOf(r, context.written), findingsCell(r)]),
+        failuresFirst(withOutcomes(plan.references, context.written)).map(({ entry: r, outcome }) => [
+          r.logicalName,
+          r.connector,
+          cellValue(r, r.value),
+          sourceLabel(r, text),
+          outcomeLabel({ loc: text }, outcome),
+          findingsCell(r),
+        ]),
       ),
     );
   } else lines.push(text('SummaryNone'));
@@ -178,12 +190,12 @@ export function buildMarkdown(plan: SettingsPlan, context: ReportContext): strin
     lines.push(
       markdownTable(
         [text('ColumnSchemaName'), text('ColumnType'), text('ColumnValue'), text('ColumnSource'), text('ColumnOutcome'), text('ColumnProblems')],
-        plan.variables.map((v) => [
+        failuresFirst(withOutcomes(plan.variables, context.written)).map(({ entry: v, outcome }) => [
           v.schemaName,
           typeName(v.type),
           v.source === 'default' ? text('DefaultValueCell', cellValue(v, v.defaultValue ?? '')) : cellValue(v, v.value),
           sourceLabel(v, text),
-          outcomeOf(v, context.written),
+          outcomeLabel({ loc: text }, outcome),
           findingsCell(v),
         ]),
       ),
