@@ -57,7 +57,7 @@ export function allWarnings(plan: SettingsPlan, text: Localizer): string[] {
 }
 
 /** Every item has the six keys of CONTRACT 3, `null` where they do not apply, and the settings' own fields. */
-interface SettingsReportItem extends ReportItemBase {
+export interface SettingsReportItem extends ReportItemBase {
   displayName?: string;
   value: string | undefined;
   previousValue?: string;
@@ -112,9 +112,9 @@ function item(entry: Entry, written: boolean): SettingsReportItem {
   };
 }
 
-export function buildReport(plan: SettingsPlan, context: ReportContext): TaskReport {
+export function buildReport(plan: SettingsPlan, context: ReportContext): TaskReport<SettingsReportItem> {
   const { inputs, text } = context;
-  const report = newReport(TASK_NAME, context.environmentUrl, false);
+  const report = newReport<SettingsReportItem>(TASK_NAME, context.environmentUrl, false);
   report.target = inputs.target;
   if (inputs.outputFile) report.outputFile = inputs.outputFile;
   if (inputs.stageRunId) report.stageRunId = inputs.stageRunId;
@@ -127,7 +127,7 @@ export function buildReport(plan: SettingsPlan, context: ReportContext): TaskRep
   if (context.approval) report.approval = context.approval;
   const items = [...plan.references.map((r) => item(r, context.written)), ...plan.variables.map((v) => item(v, context.written))];
   // The six keys with nulls (CONTRACT 3) until the shared item type allows them.
-  report.items = items as unknown as TaskReport['items'];
+  report.items = items;
   report.problems = allProblems(plan, text);
   report.warnings = allWarnings(plan, text);
   return report;
