@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from '../../common/errors';
+import { InputReader } from '../../common/input-reader';
 import { TaskHost } from '../../common/task-host';
-import { splitList } from '../../common/task-inputs';
 
 export interface SaveInputs {
   /** Unique names, as given, each once (compared case-insensitively). */
@@ -16,7 +16,10 @@ const MACRO = /\$\([^)]+\)/;
 
 /** Reads and checks every input before anything is read from the environment. */
 export function readInputs(host: TaskHost): SaveInputs {
-  const names = splitList(host.input('SolutionName'));
+  // The service connection is checked first (as the other tasks do), so a step with no inputs names it.
+  const read = new InputReader(host);
+  read.required('PowerPlatformSPN', 'SpnRequiredHint');
+  const names = read.list('SolutionName');
   if (names.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNamesHelp')));
   const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
   return { solutionNames, outputFile: outputFilePath(host) };
