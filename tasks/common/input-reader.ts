@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { UserError } from './errors';
 import { OwnerSpec } from './connections';
 import { TaskHost } from './task-host';
@@ -79,6 +81,20 @@ export class InputReader {
       throw this.invalid(name, `${this.host.loc('IntegerInvalid', raw, range.min, range.max)}${hint}`);
     }
     return value;
+  }
+
+  /**
+   * A file the task writes: the absolute path, or `defaultFileName` in the agent's temporary folder
+   * when not given or still holding an unresolved `$(...)` macro; an existing folder is an error.
+   */
+  outputFile(name: string, defaultFileName: string): string {
+    const given = this.host.filePathInput(name);
+    if (!given || /\$\([^)]+\)/.test(given)) return path.join(this.host.tempDirectory(), defaultFileName);
+    const resolved = path.resolve(given);
+    if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
+      throw this.invalid(name, this.host.loc('OutputFileIsFolder', given, path.join(given, defaultFileName)));
+    }
+    return resolved;
   }
 
   private invalid(name: string, reason: string): UserError {
