@@ -49,6 +49,12 @@ export class InputReader {
     return splitList(this.host.input(name));
   }
 
+  /** Entries separated by commas or new lines, each once as first given (compared case-insensitively). */
+  distinctList(name: string): string[] {
+    const entries = this.list(name);
+    return entries.filter((entry, index) => entries.findIndex((other) => other.toLowerCase() === entry.toLowerCase()) === index);
+  }
+
   /** Entries one a line. */
   lines(name: string): string[] {
     return splitLines(this.host.input(name));

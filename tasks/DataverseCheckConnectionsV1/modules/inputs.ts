@@ -24,8 +24,7 @@ export interface CheckInputs {
 export function readInputs(host: TaskHost): CheckInputs {
   const read = new InputReader(host);
   read.required('PowerPlatformSPN', 'SpnRequiredHint');
-  const names = read.list('SolutionName');
-  const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+  const solutionNames = read.distinctList('SolutionName');
   const solutionPath = host.filePathInput('SolutionInputFile');
   if (solutionNames.length === 0 && !solutionPath) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNamesHelp')));
   const settingsPath = host.filePathInput('SettingsFile');

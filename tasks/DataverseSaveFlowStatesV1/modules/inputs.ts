@@ -16,8 +16,7 @@ export function readInputs(host: TaskHost): SaveInputs {
   // The service connection is checked first (as the other tasks do), so a step with no inputs names it.
   const read = new InputReader(host);
   read.required('PowerPlatformSPN', 'SpnRequiredHint');
-  const names = read.list('SolutionName');
-  if (names.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNamesHelp')));
-  const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+  const solutionNames = read.distinctList('SolutionName');
+  if (solutionNames.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNamesHelp')));
   return { solutionNames, outputFile: read.outputFile('OutputFile', DEFAULT_FILE_NAME) };
 }
