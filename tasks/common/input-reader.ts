@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { UserError } from './errors';
 import { OwnerSpec } from './connections';
 import { TaskHost } from './task-host';
@@ -47,6 +49,12 @@ export class InputReader {
     return splitList(this.host.input(name));
   }
 
+  /** Entries separated by commas or new lines, each once as first given (compared case-insensitively). */
+  distinctList(name: string): string[] {
+    const entries = this.list(name);
+    return entries.filter((entry, index) => entries.findIndex((other) => other.toLowerCase() === entry.toLowerCase()) === index);
+  }
+
   /** Entries one a line. */
   lines(name: string): string[] {
     return splitLines(this.host.input(name));
@@ -79,6 +87,20 @@ export class InputReader {
       throw this.invalid(name, `${this.host.loc('IntegerInvalid', raw, range.min, range.max)}${hint}`);
     }
     return value;
+  }
+
+  /**
+   * A file the task writes: the absolute path, or `defaultFileName` in the agent's temporary folder
+   * when not given or still holding an unresolved `$(...)` macro; an existing folder is an error.
+   */
+  outputFile(name: string, defaultFileName: string): string {
+    const given = this.host.filePathInput(name);
+    if (!given || /\$\([^)]+\)/.test(given)) return path.join(this.host.tempDirectory(), defaultFileName);
+    const resolved = path.resolve(given);
+    if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
+      throw this.invalid(name, this.host.loc('OutputFileIsFolder', given, path.join(given, defaultFileName)));
+    }
+    return resolved;
   }
 
   private invalid(name: string, reason: string): UserError {

@@ -42,21 +42,6 @@ export interface ReportItemBase {
 
 export const REPORT_SCHEMA_VERSION = 1;
 
-/**
- * Transitional shape of the items the task modules still build with optional keys; publishReport
- * writes them with all six keys. Task modules move to their own interface extending ReportItemBase.
- */
-export interface ReportItem {
-  kind: ItemKind;
-  name: string;
-  id: string;
-  outcome: Outcome;
-  /** Entra object id the change was made as, or `servicePrincipal`. */
-  actor?: string | null;
-  error?: ItemError | null;
-  [detail: string]: unknown;
-}
-
 /** The error of a task that stopped before it had a plan. */
 export interface TaskError {
   code: string;
@@ -64,7 +49,7 @@ export interface TaskError {
   hint: string | null;
 }
 
-export interface TaskReport<Item extends ReportItem | ReportItemBase = ReportItem> {
+export interface TaskReport<Item extends ReportItemBase = ReportItemBase> {
   task: string;
   environment: string;
   dryRun: boolean;
@@ -77,7 +62,7 @@ export interface TaskReport<Item extends ReportItem | ReportItemBase = ReportIte
   [detail: string]: unknown;
 }
 
-export function newReport<Item extends ReportItem | ReportItemBase = ReportItem>(task: string, environment: string, dryRun: boolean): TaskReport<Item> {
+export function newReport<Item extends ReportItemBase = ReportItemBase>(task: string, environment: string, dryRun: boolean): TaskReport<Item> {
   return { task, environment, dryRun, startedAt: new Date().toISOString(), items: [], problems: [], warnings: [] };
 }
 
@@ -102,7 +87,7 @@ export interface PublishOptions {
 }
 
 /** The report as written: schema and task version first, every item with all six keys. */
-export function reportDocument(host: TaskHost, report: TaskReport<ReportItem | ReportItemBase>): Record<string, unknown> {
+export function reportDocument(host: TaskHost, report: TaskReport): Record<string, unknown> {
   const items: ReportItemBase[] = report.items.map((item) => ({ ...item, id: item.id ?? null, actor: item.actor ?? null, error: item.error ?? null }));
   return { schemaVersion: REPORT_SCHEMA_VERSION, taskVersion: host.taskInfo?.().version ?? '0.0.0', ...report, items };
 }
@@ -112,7 +97,7 @@ export function reportDocument(host: TaskHost, report: TaskReport<ReportItem | R
  * is the title: task, solutions, environment host), sets the `ReportFile` output, publishes the
  * JUnit results when `PublishTestResults` is true, and logs an error issue for every failed item.
  */
-export function publishReport(host: TaskHost, report: TaskReport<ReportItem | ReportItemBase>, options: PublishOptions): string {
+export function publishReport(host: TaskHost, report: TaskReport, options: PublishOptions): string {
   report.finishedAt = new Date().toISOString();
   const dir = fs.mkdtempSync(path.join(host.tempDirectory(), `${options.fileBase}-`));
   const reportFile = path.join(dir, `${options.fileBase}.json`);

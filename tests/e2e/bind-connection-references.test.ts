@@ -160,6 +160,9 @@ describe('DataverseBindConnectionReferences@1 against the simulator', function (
     for (const name of ['contoso_dataverse', 'contoso_office', 'contoso_sql']) assert.strictEqual(items[name].outcome, 'rolledBack', name);
     assert.strictEqual(items.contoso_teams.outcome, 'unchanged');
     assert.ok(run.errors.some((e) => e.includes('contoso_sharepoint') && e.includes('0x80040216')), 'an error issue names the reference');
+    const rows = run.summaries[0].split('\n').filter((line) => line.startsWith('| contoso_'));
+    assert.match(rows[0], /^\| contoso_sharepoint \|.*\| failed \|/, 'the failed reference comes first in the summary');
+    assert.ok(rows.some((row) => /^\| contoso_sql \|.*\| rolled back \|/.test(row)), 'outcomes in words');
 
     // Each reference was put back to its previous connection: unbound ones by the service principal.
     const rollbacks = patches(sim).filter((e) => (e.body as { connectionid: string | null }).connectionid === null);

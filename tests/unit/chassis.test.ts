@@ -61,6 +61,7 @@ describe('chassis: the one input grammar', () => {
   it('splits lists on commas and new lines; names one a line', () => {
     assert.deepStrictEqual(splitList(' A, B\r\n\nC ,'), ['A', 'B', 'C']);
     assert.deepStrictEqual(splitLines('Flow, with comma\n  Other \n'), ['Flow, with comma', 'Other']);
+    assert.deepStrictEqual(new InputReader(hostWith({ SolutionName: 'Core, core\nExtra,CORE' })).distinctList('SolutionName'), ['Core', 'Extra'], 'each once, as first given');
   });
 
   it('reads GUIDs (braces tolerated) and users as object id or UPN', () => {

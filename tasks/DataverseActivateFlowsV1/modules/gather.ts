@@ -1,7 +1,7 @@
 import { ConnectionInfo, parseOwner } from '../../common/connections';
 import { DataverseClient, escapeXmlAttribute } from '../../common/dataverse';
 import { UserError } from '../../common/errors';
-import { listEnvironmentConnections } from '../../common/environment-connections';
+import { listEnvironmentConnections, listEnvironmentConnectionsAndSharing } from '../../common/environment-connections';
 import { Session } from '../../common/session';
 import {
   CONNECTION_REFERENCE_COLUMNS,
@@ -14,7 +14,6 @@ import {
   listSolutionConnectionReferences,
   mapSolutionCloudFlows,
 } from '../../common/solution-queries';
-import { PowerAppsConnection, connectionAccess } from '../../common/admin';
 import { verifyImpersonation } from '../../common/impersonation-check';
 import { settle, unwrap } from '../../common/concurrency';
 import { isGuid } from '../../common/task-inputs';
@@ -159,26 +158,6 @@ export function gatherConnections(session: Session, loc: Localize): Promise<Conn
   );
 }
 
-/** The environment's connections and, from the same listing, the ids of those shared with the service principal. */
-export interface ConnectionsAndSharing {
-  connections: ConnectionInfo[];
-  sharedWithServicePrincipal: string[];
-}
-
-/**
- * The connection listing for Impersonation Auto: the same single paged listing, asked to expand
- * each connection's role assignment for the service principal, so whether it may use each
- * connection is known without a request per connection.
- */
-export async function gatherConnectionsAndSharing(session: Session, loc: Localize): Promise<ConnectionsAndSharing> {
-  const principal = session.identity.objectId;
-  if (!principal) return { connections: await gatherConnections(session, loc), sharedWithServicePrincipal: [] };
-  let listed: readonly PowerAppsConnection[] = [];
-  const admin = session.admin.withPermissionsOf({ principalObjectId: principal, onListed: (connections) => (listed = connections) });
-  const connections = await gatherConnections({ ...session, admin }, loc);
-  return { connections, sharedWithServicePrincipal: listed.filter((c) => connectionAccess(c, principal) === 'shared').map((c) => c.name) };
-}
-
 export function toUserFacts(record: SystemUserRecord): UserFacts {
   return {
     objectId: (record.azureactivedirectoryobjectid ?? '').toLowerCase(),
@@ -223,8 +202,15 @@ export async function gatherPlanInput(
   const environment = session.environment.url;
   const states = readStatesFile(inputs, environment, loc);
   // With ConnectionOwner or Auto the connection listing is nearly always needed: it is read alongside the solution.
-  const listConnections = () =>
-    inputs.impersonation === 'Auto' ? gatherConnectionsAndSharing(session, loc) : gatherConnections(session, loc).then((connections) => ({ connections, sharedWithServicePrincipal: [] }));
+  // Auto learns from the same single listing which connections are shared with the service principal.
+  const listConnections = (): Promise<{ connections: ConnectionInfo[]; sharedWithServicePrincipal: string[] }> =>
+    inputs.impersonation === 'Auto'
+      ? listEnvironmentConnectionsAndSharing(
+          session,
+          (url) => loc('EnvironmentNotFound', url),
+          (reason, applicationId) => loc('AdminApiRefused', reason, applicationId),
+        ).then((listed) => ({ connections: listed.connections, sharedWithServicePrincipal: [...listed.sharedWithServicePrincipal] }))
+      : gatherConnections(session, loc).then((connections) => ({ connections, sharedWithServicePrincipal: [] }));
   const listing = inputs.impersonation === 'ConnectionOwner' || inputs.impersonation === 'Auto' ? settle(listConnections()) : undefined;
   const state = await gatherSolution(session.dataverse, inputs.solutionNames, environment, loc);
   const [settings, impersonateUser] = await Promise.all([

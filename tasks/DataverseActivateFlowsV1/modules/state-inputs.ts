@@ -19,8 +19,7 @@ const MACRO = /\$\([^)]+\)/;
 
 export function readStateInputs(host: TaskHost): StateInputs {
   const read = new InputReader(host);
-  const names = read.list('SolutionName');
-  const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+  const solutionNames = read.distinctList('SolutionName');
   if (solutionNames.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNameHelp')));
   const file = host.filePathInput('FlowStatesFile');
   const newFlows = read.pick('NewFlows', ['On', 'Off'] as const, 'On');

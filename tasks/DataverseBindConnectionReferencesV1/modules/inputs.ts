@@ -27,9 +27,8 @@ export function readInputs(host: TaskHost): BindInputs {
   const read = new InputReader(host);
   read.required('PowerPlatformSPN', 'ServiceConnectionHint');
   read.required('SolutionName', 'SolutionNameHint');
-  const names = read.list('SolutionName');
-  if (names.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNameHint')));
-  const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+  const solutionNames = read.distinctList('SolutionName');
+  if (solutionNames.length === 0) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNameHint')));
   const impersonation = read.pick('Impersonation', ['Auto', 'ConnectionOwner', 'None'] as const, 'Auto');
   const connectionOwner = toOwnerSpec(read.user('ConnectionOwner'));
   const failOnUnbound = read.boolean('FailOnUnbound', true);

@@ -1,6 +1,6 @@
 import { Actor, actorId } from '../../common/acting-identity';
 import { describeConnectionProblem, describeConnectionSource } from '../../common/problems/connection';
-import { ItemError, Outcome, TaskReport, markdownTable } from '../../common/report';
+import { ItemError, Outcome, ReportItemBase, TaskReport, failuresFirst, markdownTable, outcomeLabel } from '../../common/report';
 import { MASK } from '../../common/secrets';
 import { describeUnsetToken } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
@@ -10,7 +10,7 @@ import { BindInputs } from './inputs';
 import { Plan, PlanItem } from './plan';
 
 /** Every item has the six keys of CONTRACT 3, `null` where they do not apply. */
-export interface ReferenceReportItem {
+export interface ReferenceReportItem extends ReportItemBase {
   kind: 'connectionReference';
   name: string;
   id: string | null;
@@ -195,12 +195,12 @@ export function countItems(run: RunResult, items: readonly ReferenceReportItem[]
   };
 }
 
-export function buildMarkdown(host: TaskHost, report: TaskReport, inputs: BindInputs, plan: Plan, items: readonly ReferenceReportItem[], counts: Counts): string {
+export function buildMarkdown(host: TaskHost, report: TaskReport<ReferenceReportItem>, inputs: BindInputs, plan: Plan, items: readonly ReferenceReportItem[], counts: Counts): string {
   const rows = plan.items.map((item, index) => {
     const reported = items[index];
     const note = reported.error ? `${reported.error.code}: ${reported.error.message}` : reported.notAttempted ? host.loc('NotAttempted') : reported.unbound ? host.loc('LeftUnbound') : '';
     const actor = reported.actor ? describeBindActor(host, item) : '';
-    return [item.logicalName, item.connector, reported.connection ?? '', actor, reported.outcome, note];
+    return { outcome: reported.outcome, cells: [item.logicalName, item.connector, reported.connection ?? '', actor, outcomeLabel(host, reported.outcome), note] };
   });
   return [
     `## ${host.loc('SummaryTitle')}`,
@@ -211,7 +211,7 @@ export function buildMarkdown(host: TaskHost, report: TaskReport, inputs: BindIn
     '',
     markdownTable(
       [host.loc('ColumnReference'), host.loc('ColumnConnector'), host.loc('ColumnConnection'), host.loc('ColumnActor'), host.loc('ColumnOutcome'), host.loc('ColumnNote')],
-      rows,
+      failuresFirst(rows).map((row) => row.cells),
     ),
     '',
   ].join('\n');

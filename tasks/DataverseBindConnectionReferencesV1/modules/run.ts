@@ -1,6 +1,6 @@
 import { ImpersonationCheck, verifyImpersonation } from '../../common/impersonation-check';
 import { neutraliseLine } from '../../common/remote-text';
-import { newReport, publishReport, TaskReport } from '../../common/report';
+import { newReport, publishReport } from '../../common/report';
 import { resolveSourceOwners } from '../../common/owner-resolution';
 import { connect, Session } from '../../common/session';
 import { findSystemUsers, SystemUserRecord } from '../../common/solution-queries';
@@ -83,14 +83,13 @@ async function bind(host: TaskHost, session: Session, inputs: BindInputs): Promi
 function finish(host: TaskHost, session: Session, inputs: BindInputs, run: RunResult): TaskOutcome {
   const items = buildItems(host, inputs, run, session.environment.url);
   const counts = countItems(run, items);
-  const report = newReport(TASK_NAME, session.environment.url, inputs.dryRun);
+  const report = newReport<ReferenceReportItem>(TASK_NAME, session.environment.url, inputs.dryRun);
   report.identity = { objectId: session.identity.objectId, name: session.identity.name, userId: session.identity.userId };
   report.solution = inputs.solutionName;
   report.solutions = inputs.solutionNames;
   report.impersonation = inputs.impersonation;
   report.counts = counts;
-  // The six keys with nulls (CONTRACT 3) until the shared item type allows them.
-  report.items = items as unknown as TaskReport['items'];
+  report.items = items;
 
   const unbound = items.filter((i) => i.unbound);
   for (const item of unbound) {

@@ -8,7 +8,6 @@ import { listEnvironmentConnections } from '../../common/environment-connections
 import { UserError } from '../../common/errors';
 import { neutraliseLine } from '../../common/remote-text';
 import { Session } from '../../common/session';
-import { readDeploymentSettingsFile } from '../../common/settings-file';
 import { SolutionRecord, findSystemUsers, getAllIn, listSolutionCloudFlows, listSolutionConnectionReferences } from '../../common/solution-queries';
 import { TaskHost } from '../../common/task-host';
 import { readFlowDefinition } from '../../DataverseActivateFlowsV1/modules/definition';
@@ -35,6 +34,8 @@ export interface ReferenceFacts {
   /** Installed references are checked as bound now; a file's as the deployment would bind them. */
   installed: boolean;
   flows: FlowUse[];
+  /** The pipeline variables whose unset tokens left the settings file's connection id empty. */
+  unsetVariables?: string[];
 }
 
 export interface GatheredState {
@@ -114,23 +115,25 @@ export function readSolutionFile(host: TaskHost, inputs: CheckInputs): SolutionF
     if (error instanceof SolutionReadError) throw new UserError(host.loc('SolutionUnreadable', solutionPath, error.message));
     throw error;
   }
-  const settingsPath = inputs.settingsPath;
-  const settings = settingsPath ? readDeploymentSettingsFile(settingsPath, (reason) => host.loc('SettingsFileInvalid', settingsPath, reason)) : undefined;
-  const fromSettings = new Map((settings?.ConnectionReferences ?? []).map((r) => [r.LogicalName.toLowerCase(), r]));
+  const tokens = inputs.settings;
+  const fromSettings = new Map((tokens?.settings.ConnectionReferences ?? []).map((r) => [r.LogicalName.toLowerCase(), r]));
   const solution = contents.uniqueName ?? neutraliseLine(solutionPath, 200);
   const uses = flowUses(flows);
   host.info(host.loc('SolutionFileRead', solution, contents.connectionReferences.length, flows.length));
   const references = contents.connectionReferences.map((r): ReferenceFacts => {
     const entry = fromSettings.get(r.logicalName.toLowerCase());
+    const value = entry?.ConnectionId;
+    const unsetVariables = tokens?.unsetConnectionIds.get(r.logicalName.toLowerCase());
     return {
       solution,
       id: null,
       logicalName: r.logicalName,
       displayName: r.displayName,
       connectorId: r.connectorId || entry?.ConnectorId || '',
-      present: [{ value: entry?.ConnectionId, source: 'settingsFile' }],
+      present: [{ value, source: 'settingsFile', secret: !!value && !!tokens?.secrets.has(value) }],
       installed: false,
       flows: uses.get(r.logicalName.toLowerCase()) ?? [],
+      ...(unsetVariables ? { unsetVariables } : {}),
     };
   });
   return { solution, references };

@@ -1,6 +1,7 @@
 import { UserError } from '../../common/errors';
 import { OwnerSpec } from '../../common/connections';
 import { InputReader, toOwnerSpec } from '../../common/input-reader';
+import { TokenisedSettings, readSettingsFileWithTokens } from '../../common/settings-reading';
 import { TaskHost } from '../../common/task-host';
 
 export type Impersonation = 'Auto' | 'ConnectionOwner' | 'None';
@@ -12,6 +13,8 @@ export interface CheckInputs {
   /** A solution `.zip` or folder not yet imported. */
   solutionPath?: string;
   settingsPath?: string;
+  /** The settings file as every task reads it (tokens filled, secrets registered); only with a solution file. */
+  settings?: TokenisedSettings;
   owner?: OwnerSpec;
   impersonation: Impersonation;
   errorHandling: ErrorHandling;
@@ -21,8 +24,7 @@ export interface CheckInputs {
 export function readInputs(host: TaskHost): CheckInputs {
   const read = new InputReader(host);
   read.required('PowerPlatformSPN', 'SpnRequiredHint');
-  const names = read.list('SolutionName');
-  const solutionNames = names.filter((name, index) => names.findIndex((other) => other.toLowerCase() === name.toLowerCase()) === index);
+  const solutionNames = read.distinctList('SolutionName');
   const solutionPath = host.filePathInput('SolutionInputFile');
   if (solutionNames.length === 0 && !solutionPath) throw new UserError(host.loc('InputRequired', 'SolutionName', host.loc('SolutionNamesHelp')));
   const settingsPath = host.filePathInput('SettingsFile');
@@ -32,10 +34,13 @@ export function readInputs(host: TaskHost): CheckInputs {
     if (settingsPath) host.warning(host.loc('FileOnlyInputIgnored', 'SettingsFile'));
     if (owner) host.warning(host.loc('FileOnlyInputIgnored', 'ConnectionOwner'));
   }
+  const settings =
+    solutionPath && settingsPath ? readSettingsFileWithTokens(host, settingsPath, (reason) => host.loc('SettingsFileInvalid', settingsPath, reason)) : undefined;
   return {
     solutionNames,
     solutionPath,
     settingsPath,
+    settings,
     owner,
     impersonation: read.pick('Impersonation', ['Auto', 'ConnectionOwner', 'None'] as const, 'Auto'),
     errorHandling: read.pick('ErrorHandling', ['Fail', 'Warn'] as const, 'Fail'),

@@ -7,6 +7,7 @@ import { ConnectionProblemFacts, ConnectionProblemKind, describeConnectionProble
 import { Localizer } from '../../common/problems';
 import { ItemError } from '../../common/report';
 import { MASK } from '../../common/secrets';
+import { describeUnsetToken } from '../../common/settings-reading';
 import { ReferenceFacts } from './gather';
 import { Impersonation } from './inputs';
 
@@ -87,6 +88,7 @@ function checkReference(facts: ReferenceFacts, input: PlanInput, byId: ReadonlyM
     return { ...result, health: 'unhealthy', error: describeConnectionProblem(loc, kind, problemFacts, platformCode) };
   };
   if (resolution.problem) return describe(resolution.problem, { candidates: resolution.candidates });
+  if (resolution.connectionId === undefined && facts.unsetVariables) return { ...result, health: 'unhealthy', error: describeUnsetToken(loc, facts.unsetVariables) };
   if (resolution.connectionId === undefined) return describe('MissingValue');
 
   const connection = byId.get(resolution.connectionId.trim().toLowerCase());

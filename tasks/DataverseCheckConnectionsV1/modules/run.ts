@@ -4,6 +4,8 @@ import { connect } from '../../common/session';
 import { TaskHost } from '../../common/task-host';
 import { TaskOutcome } from '../../common/task-runner';
 import { conventionReader } from '../../common/variables';
+import { resolveSourceOwners } from '../../common/owner-resolution';
+import { settingsOwners } from '../../common/settings-reading';
 import { gatherActing, gatherState, gatherUsers, readSolutionFile } from './gather';
 import { readInputs } from './inputs';
 import { PlanInput, ownersToActAs, ownersToLookUp, planChecks } from './plan';
@@ -24,7 +26,12 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
     const sp = session.identity.objectId;
     const base: PlanInput = {
       references: state.references,
-      sources: conventionReader(host, inputs.owner),
+      // Per-reference owners (`connectionreference.user.*`, the settings entry's ConnectionOwner) as the bind task reads them.
+      sources: await resolveSourceOwners(
+        session.dataverse,
+        conventionReader(host, inputs.owner, inputs.settings ? settingsOwners(inputs.settings.settings) : undefined),
+        (file?.references ?? []).map((r) => r.logicalName),
+      ),
       connections: state.connections,
       statusErrors: state.statusErrors,
       sharedWithServicePrincipal: state.sharedWithServicePrincipal,

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { UserError } from '../../common/errors';
 import { OwnerSpec } from '../../common/connections';
 import { InputReader, toOwnerSpec } from '../../common/input-reader';
@@ -52,19 +50,7 @@ export function readInputs(host: TaskHost): SettingsInputs {
     return { ...common, target, stageRunId: read.guid('StageRunId', 'StageRunIdHint'), updateApproval };
   }
   if (!common.solutionPath && !common.settingsPath) throw new UserError(host.loc('InputRequired', 'SolutionInputFile', host.loc('SolutionOrSettingsRequired')));
-  return { ...common, target, outputFile: outputFilePath(host), updateApproval: false };
-}
-
-/** OutputFile, or the default when it is not given or still holds an unresolved `$(...)` macro. */
-function outputFilePath(host: TaskHost): string {
-  const fallback = path.join(host.tempDirectory(), 'deploymentsettings.json');
-  const given = host.filePathInput('OutputFile');
-  if (!given || MACRO.test(given)) return fallback;
-  const resolved = path.resolve(given);
-  if (fs.existsSync(resolved) && fs.statSync(resolved).isDirectory()) {
-    throw new UserError(host.loc('InputInvalid', 'OutputFile', host.loc('OutputFileIsFolder', given, path.join(given, 'deploymentsettings.json'))));
-  }
-  return resolved;
+  return { ...common, target, outputFile: read.outputFile('OutputFile', 'deploymentsettings.json'), updateApproval: false };
 }
 
 /** The extra sentence for a path input that still holds a `$(...)` macro. */

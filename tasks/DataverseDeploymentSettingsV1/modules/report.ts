@@ -1,5 +1,5 @@
 import { SERVICE_PRINCIPAL } from '../../common/acting-identity';
-import { ItemError, Outcome, ReportItemBase, TaskReport, markdownTable, newReport } from '../../common/report';
+import { ItemError, Outcome, ReportItemBase, TaskReport, failuresFirst, markdownTable, newReport, outcomeLabel } from '../../common/report';
 import { ValueSource } from '../../common/variables';
 import { neutraliseLine } from '../../common/remote-text';
 import { Finding, Localizer, MASK, PlannedReference, PlannedVariable, SettingsPlan, displayValue } from './plan';
@@ -33,6 +33,11 @@ export function outcomeOf(entry: Entry, written: boolean): Outcome {
   return 'unchanged';
 }
 
+/** Each entry with its outcome, so the summary can list failed entries first. */
+function withOutcomes<T extends Entry>(entries: readonly T[], written: boolean): Array<{ entry: T; outcome: Outcome }> {
+  return entries.map((entry) => ({ entry, outcome: outcomeOf(entry, written) }));
+}
+
 function entryName(entry: Entry): string {
   return entry.kind === 'connectionReference' ? entry.logicalName : entry.schemaName;
 }
@@ -52,7 +57,7 @@ export function allWarnings(plan: SettingsPlan, text: Localizer): string[] {
 }
 
 /** Every item has the six keys of CONTRACT 3, `null` where they do not apply, and the settings' own fields. */
-interface SettingsReportItem extends ReportItemBase {
+export interface SettingsReportItem extends ReportItemBase {
   displayName?: string;
   value: string | undefined;
   previousValue?: string;
@@ -107,9 +112,9 @@ function item(entry: Entry, written: boolean): SettingsReportItem {
   };
 }
 
-export function buildReport(plan: SettingsPlan, context: ReportContext): TaskReport {
+export function buildReport(plan: SettingsPlan, context: ReportContext): TaskReport<SettingsReportItem> {
   const { inputs, text } = context;
-  const report = newReport(TASK_NAME, context.environmentUrl, false);
+  const report = newReport<SettingsReportItem>(TASK_NAME, context.environmentUrl, false);
   report.target = inputs.target;
   if (inputs.outputFile) report.outputFile = inputs.outputFile;
   if (inputs.stageRunId) report.stageRunId = inputs.stageRunId;
@@ -122,7 +127,7 @@ export function buildReport(plan: SettingsPlan, context: ReportContext): TaskRep
   if (context.approval) report.approval = context.approval;
   const items = [...plan.references.map((r) => item(r, context.written)), ...plan.variables.map((v) => item(v, context.written))];
   // The six keys with nulls (CONTRACT 3) until the shared item type allows them.
-  report.items = items as unknown as TaskReport['items'];
+  report.items = items;
   report.problems = allProblems(plan, text);
   report.warnings = allWarnings(plan, text);
   return report;
@@ -168,7 +173,14 @@ export function buildMarkdown(plan: SettingsPlan, context: ReportContext): strin
     lines.push(
       markdownTable(
         [text('ColumnLogicalName'), text('ColumnConnector'), text('ColumnConnection'), text('ColumnSource'), text('ColumnOutcome'), text('ColumnProblems')],
-        plan.references.map((r) => [r.logicalName, r.connector, cellValue(r, r.value), sourceLabel(r, text), outcomeOf(r, context.written), findingsCell(r)]),
+        failuresFirst(withOutcomes(plan.references, context.written)).map(({ entry: r, outcome }) => [
+          r.logicalName,
+          r.connector,
+          cellValue(r, r.value),
+          sourceLabel(r, text),
+          outcomeLabel({ loc: text }, outcome),
+          findingsCell(r),
+        ]),
       ),
     );
   } else lines.push(text('SummaryNone'));
@@ -178,12 +190,12 @@ export function buildMarkdown(plan: SettingsPlan, context: ReportContext): strin
     lines.push(
       markdownTable(
         [text('ColumnSchemaName'), text('ColumnType'), text('ColumnValue'), text('ColumnSource'), text('ColumnOutcome'), text('ColumnProblems')],
-        plan.variables.map((v) => [
+        failuresFirst(withOutcomes(plan.variables, context.written)).map(({ entry: v, outcome }) => [
           v.schemaName,
           typeName(v.type),
           v.source === 'default' ? text('DefaultValueCell', cellValue(v, v.defaultValue ?? '')) : cellValue(v, v.value),
           sourceLabel(v, text),
-          outcomeOf(v, context.written),
+          outcomeLabel({ loc: text }, outcome),
           findingsCell(v),
         ]),
       ),

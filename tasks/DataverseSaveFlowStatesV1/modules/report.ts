@@ -1,11 +1,11 @@
 import { FlowState, FlowStates } from '../../common/flow-states-file';
-import { ReportItem, markdownTable } from '../../common/report';
+import { ReportItemBase, markdownTable } from '../../common/report';
 import { StateCounts } from './plan';
 
 export type Localize = (key: string, ...args: unknown[]) => string;
 
 /** One recorded flow: nothing was changed, so no actor and no error. */
-export interface FlowStateItem extends ReportItem {
+export interface FlowStateItem extends ReportItemBase {
   kind: 'flow';
   id: string;
   outcome: 'recorded';

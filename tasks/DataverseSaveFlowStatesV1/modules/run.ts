@@ -6,7 +6,7 @@ import { writeFlowStates } from './apply';
 import { gatherFlowStates } from './gather';
 import { readInputs } from './inputs';
 import { planFlowStates } from './plan';
-import { Localize, markdownSummary, reportItems } from './report';
+import { FlowStateItem, Localize, markdownSummary, reportItems } from './report';
 
 export const TASK_NAME = 'DataverseSaveFlowStates';
 const REPORT_FILE_BASE = 'dataverse-save-flow-states';
@@ -36,7 +36,7 @@ export async function run(host: TaskHost): Promise<TaskOutcome> {
     host.setOutput('FlowStatesFile', inputs.outputFile);
     host.info(loc('FlowStatesWritten', inputs.outputFile));
 
-    const report = newReport(TASK_NAME, environment, false);
+    const report = newReport<FlowStateItem>(TASK_NAME, environment, false);
     report.identity = { objectId: session.identity.objectId, name: session.identity.name, userId: session.identity.userId };
     report.solutions = solutions;
     report.notInstalled = notInstalled;
