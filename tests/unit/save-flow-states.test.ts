@@ -53,7 +53,7 @@ describe('DataverseSaveFlowStates plan and report', () => {
     assert.match(markdown, /^## SaveSummaryTitle\(ContosoCore, ContosoNew\|contoso-test\.crm\.dynamics\.com\)\n/);
     assert.match(markdown, /SummaryRecorded\(3\|2026-11-30T12:00:00\.000Z\|1\|1\|1\)/);
     assert.match(markdown, /SummaryNotInstalled\(ContosoNew\)/);
-    assert.match(markdown, /\| Beta \| f0000000-0000-4000-8000-000000000003 \| suspended \| recorded \|/);
+    assert.match(markdown, /\| Beta \| f0000000-0000-4000-8000-000000000003 \| suspended \| OutcomeRecorded\(\) \|/);
     const none = markdownSummary([], { solutions: ['ContosoNew'], notInstalled: ['ContosoNew'], environmentHost: 'h', takenAt: TAKEN_AT, counts: { on: 0, off: 0, suspended: 0 } }, loc);
     assert.match(none, /SummaryNothingRecorded\(\)/);
     assert.doesNotMatch(none, /\| --- \|/);

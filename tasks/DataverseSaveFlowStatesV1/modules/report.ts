@@ -1,5 +1,5 @@
 import { FlowState, FlowStates } from '../../common/flow-states-file';
-import { ReportItemBase, markdownTable } from '../../common/report';
+import { ReportItemBase, markdownTable, outcomeLabel } from '../../common/report';
 import { StateCounts } from './plan';
 
 export type Localize = (key: string, ...args: unknown[]) => string;
@@ -37,6 +37,6 @@ export function markdownSummary(items: readonly FlowStateItem[], context: Summar
     return lines.join('\n');
   }
   const headers = [loc('ColumnFlow'), loc('ColumnWorkflowId'), loc('ColumnState'), loc('ColumnOutcome')];
-  lines.push(markdownTable(headers, items.map((item) => [item.name, item.id, item.state, item.outcome])), '');
+  lines.push(markdownTable(headers, items.map((item) => [item.name, item.id, item.state, outcomeLabel({ loc }, item.outcome)])), '');
   return lines.join('\n');
 }
