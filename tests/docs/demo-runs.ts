@@ -30,7 +30,7 @@ const SECRET_VARIABLES = {
  * agent's work folder and an environment address in place of the temporary folder and the
  * simulator's loopback address.
  */
-const AGENT_WORK = '/home/vsts/work/1/s';
+const AGENT_WORK = '/agent/_work/1/s';
 const ENVIRONMENT_URL = 'https://contoso-test.crm.dynamics.com';
 
 /** The Teams connection whose sign-in expired in the failing variant. */
@@ -67,7 +67,9 @@ async function withSimulator(scenario: Scenario, body: (run: (task: string, inpu
       workDirectory: work,
     });
     assertNoSecretsVisible(result, [CLIENT_SECRET, ...Object.values(SECRET_VARIABLES)]);
-    result.summaries = result.summaries.map((summary) => summary.split(work).join(AGENT_WORK).split(sim.url).join(ENVIRONMENT_URL));
+    result.summaries = result.summaries.map((summary) =>
+      summary.split(work).join(AGENT_WORK).split(sim.url).join(ENVIRONMENT_URL).split(new URL(sim.url).host).join(new URL(ENVIRONMENT_URL).host),
+    );
     console.log(`  ${task}: ${result.result ?? 'no result'}${result.resultMessage ? ` - ${result.resultMessage}` : ''}`);
     return result;
   };
