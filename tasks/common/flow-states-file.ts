@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { decodeText } from './text-encoding';
 import { UserError } from './errors';
 import { isGuid } from './task-inputs';
 
@@ -118,15 +119,6 @@ export function readFlowStatesFile(filePath: string, expectedEnvironment: string
     throw new UserError(messages.invalid(`it is ${size} bytes, more than the ${MAX_FLOW_STATES_FILE_BYTES} a states file can be`));
   }
   return parseFlowStates(decodeText(fs.readFileSync(filePath)), expectedEnvironment, messages);
-}
-
-/** Text of a file in UTF-8 (with or without BOM) or UTF-16 with BOM (what Windows PowerShell writes). */
-export function decodeText(bytes: Uint8Array): string {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (buffer.length >= 2 && buffer[0] === 0xff && buffer[1] === 0xfe) return buffer.subarray(2).toString('utf16le');
-  if (buffer.length >= 2 && buffer[0] === 0xfe && buffer[1] === 0xff) return Buffer.from(buffer.subarray(2, 2 + ((buffer.length - 2) & ~1))).swap16().toString('utf16le');
-  const start = buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
-  return buffer.subarray(start).toString('utf8');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

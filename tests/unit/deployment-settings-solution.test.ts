@@ -4,7 +4,7 @@ import * as path from 'path';
 import { zipSync } from 'fflate';
 import { readConnectionReferences, readSolution, SolutionReadError } from '../../tasks/DataverseDeploymentSettingsV1/modules/solution-reader';
 import { ZipArchive, ZipFormatError } from '../../tasks/DataverseDeploymentSettingsV1/modules/zip-archive';
-import { decodeText } from '../../tasks/DataverseDeploymentSettingsV1/modules/xml';
+import { decodeText } from '../../tasks/common/text-encoding';
 import { CONTOSO_UNPACKED, SETTINGS_FIXTURES, readTree, tempDir, writeSolutionZip, writeTree, zipLayout } from '../helpers/deployment-settings';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { decodeText } from '../../tasks/common/text-encoding';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,7 +8,6 @@ import {
   FlowStates,
   FlowStatesText,
   MAX_FLOW_STATES_FILE_BYTES,
-  decodeText,
   flowStateOf,
   parseFlowStates,
   readFlowStatesFile,

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { MAX_PARSED_XML_CHARS } from './connection-reference-scan';
 import { SolutionReadError } from './solution-errors';
 import { ZipArchive, ZipEntry, ZipFormatError, ZipLimits } from './zip-archive';
-import { decodeText } from './xml';
+import { decodeText } from '../../common/text-encoding';
 
 /** The files of a solution, zip or folder, by their path relative to its root (forward slashes). */
 export interface SolutionFiles {

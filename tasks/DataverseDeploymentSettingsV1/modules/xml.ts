@@ -35,7 +35,6 @@ export function parseXml(text: string): XmlElement {
   }
 }
 
-export { decodeText } from '../../common/text-encoding';
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
