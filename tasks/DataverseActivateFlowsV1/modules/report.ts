@@ -1,4 +1,4 @@
-import { Actor } from '../../common/acting-identity';
+import { actorId } from '../../common/acting-identity';
 import { TransientWait } from '../../common/customization-lock';
 import { ReportItemBase, failuresFirst, markdownTable, outcomeLabel } from '../../common/report';
 import { FlowResult } from './apply';
@@ -6,8 +6,6 @@ import { FlowAction, Localize, WantedReason } from './facts';
 import { OwnerKept } from './flow-owners';
 import { ConnectionToShare, IdentityReason } from './plan-identity';
 import { PlannedFlow } from './plan';
-
-export const SERVICE_PRINCIPAL = 'servicePrincipal';
 
 /** One flow in the JSON report. */
 export interface FlowReportItem extends ReportItemBase {
@@ -53,11 +51,6 @@ export interface Counts {
   blocked: number;
 }
 
-export function actorId(actor: Actor | undefined): string | null {
-  if (!actor) return null;
-  return actor.kind === 'servicePrincipal' ? SERVICE_PRINCIPAL : actor.objectId;
-}
-
 export function actorLabel(flow: Pick<PlannedFlow, 'actor' | 'actorName' | 'actorReason'>, servicePrincipalName: string, loc: Localize): string {
   const actor = flow.actor;
   if (!actor) return '';
@@ -85,7 +78,7 @@ export function reportItems(
       name: flow.name,
       id: flow.id,
       outcome: result.outcome,
-      actor: acted ? actorId(flow.actor) : null,
+      actor: acted && flow.actor ? actorId(flow.actor) : null,
       error: result.error ? reportError(result.error) : null,
       actorName: acted ? actorLabel(flow, spName, loc) : null,
       actorReason: acted ? (flow.actorReason ?? null) : null,
