@@ -2,6 +2,11 @@
 
 export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Every GUID in a text (a platform message, a file name), lower case, each once, in order. */
+export function guidsIn(text: string): string[] {
+  return [...new Set((text.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? []).map((g) => g.toLowerCase()))];
+}
+
 export function isGuid(value: string): boolean {
   return GUID_PATTERN.test(value);
 }

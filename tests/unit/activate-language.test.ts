@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { parseErrorBody, unwrapNestedError } from '../../tasks/common/platform-errors';
-import { classifyFlowError, connectionIn, guidsIn, isTransientMissingConnection } from '../../tasks/DataverseActivateFlowsV1/modules/classify';
+import { classifyFlowError, connectionIn, isTransientMissingConnection } from '../../tasks/DataverseActivateFlowsV1/modules/classify';
+import { guidsIn } from '../../tasks/common/task-inputs';
 
 const loc = (key: string, ...args: unknown[]) => `${key}(${args.join('|')})`;
 const SP = '66666666-7777-4888-8999-000000000000';

@@ -1,3 +1,4 @@
+import { guidsIn } from '../../common/task-inputs';
 import { DataverseClient } from '../../common/dataverse';
 import { PlatformError } from '../../common/errors';
 import { STATE_ON } from './facts';
@@ -13,7 +14,6 @@ export const CHILD_PUBLICATION_WAIT_MS = 2 * 60_000;
 
 const CHILD_NEVER_PUBLISHED = 'childflowneverpublished';
 const MULTIPLE_ERRORS = 'multipleerrorsoccurred';
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /**
  * The child flows (ids) a refusal says are not published, when it says nothing else: a
@@ -34,7 +34,7 @@ export function unpublishedChildren(error: unknown): string[] | undefined {
 }
 
 function idsIn(messages: string[]): string[] | undefined {
-  const ids = messages.map((m) => m.match(GUID)?.[0]?.toLowerCase());
+  const ids = messages.map((m) => guidsIn(m)[0]);
   return ids.every((id): id is string => id !== undefined) ? [...new Set(ids)] : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { guidsIn } from '../../common/task-inputs';
 import { PlatformError, errorMessage } from '../../common/errors';
 import { IMPERSONATION_IGNORED } from '../../common/impersonation-check';
 import { describeFlowProblem } from '../../common/problems/flow';
@@ -28,14 +29,8 @@ export interface ClassifiedError extends FlowError {
 }
 
 
-const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /** `/providers/Microsoft.PowerApps/apis/<api>/connections/<id>` in any language's sentence. */
 const CONNECTION_PATH = /\/apis\/([^/'"\s«»]+)\/connections\/([^/'"\s«»?,)]+)/i;
-
-/** Every GUID in a text, lower case, without braces. */
-export function guidsIn(text: string): string[] {
-  return [...new Set((text.match(GUID) ?? []).map((g) => g.toLowerCase()))];
-}
 
 /** The connection a platform message names by its path, if any. */
 export function connectionIn(text: string): { connector: string; connectionId: string } | undefined {

@@ -29,18 +29,32 @@ export interface NamedUser {
  * lookup by object id and UPN. A user who is not an enabled user of the environment is an input
  * error naming every such user and where it was named, found before any write.
  */
-export async function resolveNamedUsers(dataverse: DataverseClient, named: readonly NamedUser[], toFacts: (r: SystemUserRecord) => UserFacts, loc: Localize): Promise<Map<string, UserFacts>> {
-  const resolved = new Map<string, UserFacts>();
-  if (named.length === 0) return resolved;
-  const specs = named.map((n) => ({ ...n, spec: parseOwner(n.raw) }));
+/**
+ * The system user of each name given (UPN or Entra object id), in one query for all of them;
+ * undefined for a name that is no user of the environment.
+ */
+export async function findNamedUsers(dataverse: DataverseClient, raws: readonly string[]): Promise<Map<string, SystemUserRecord | undefined>> {
+  const specs = raws.map((raw) => ({ raw, spec: parseOwner(raw) }));
   const records = await findSystemUsers(dataverse, {
     objectIds: specs.flatMap((s) => (s.spec?.objectId ? [s.spec.objectId] : [])),
     upns: specs.flatMap((s) => (s.spec?.upn ? [s.spec.upn] : [])),
   });
-  const problems: string[] = [];
-  for (const { raw, source, spec } of specs) {
+  const found = new Map<string, SystemUserRecord | undefined>();
+  for (const { raw, spec } of specs) {
     const record = records.find((r) => (spec?.objectId ? r.azureactivedirectoryobjectid?.toLowerCase() === spec.objectId : r.domainname?.toLowerCase() === spec?.upn));
-    if (!record || !record.azureactivedirectoryobjectid) problems.push(loc('FlowUserNotFound', raw, source));
+    found.set(raw, record?.azureactivedirectoryobjectid ? record : undefined);
+  }
+  return found;
+}
+
+export async function resolveNamedUsers(dataverse: DataverseClient, named: readonly NamedUser[], toFacts: (r: SystemUserRecord) => UserFacts, loc: Localize): Promise<Map<string, UserFacts>> {
+  const resolved = new Map<string, UserFacts>();
+  if (named.length === 0) return resolved;
+  const found = await findNamedUsers(dataverse, named.map((n) => n.raw));
+  const problems: string[] = [];
+  for (const { raw, source } of named) {
+    const record = found.get(raw);
+    if (!record) problems.push(loc('FlowUserNotFound', raw, source));
     else if (record.isdisabled) problems.push(loc('FlowUserDisabled', raw, source));
     else resolved.set(raw.toLowerCase(), toFacts(record));
   }

@@ -1,4 +1,4 @@
-import { ConnectionInfo, parseOwner } from '../../common/connections';
+import { ConnectionInfo } from '../../common/connections';
 import { DataverseClient, escapeXmlAttribute } from '../../common/dataverse';
 import { UserError } from '../../common/errors';
 import { listEnvironmentConnections, listEnvironmentConnectionsAndSharing } from '../../common/environment-connections';
@@ -17,6 +17,7 @@ import {
 import { verifyImpersonation } from '../../common/impersonation-check';
 import { settle, unwrap } from '../../common/concurrency';
 import { isGuid } from '../../common/task-inputs';
+import { findNamedUsers } from './flow-owners';
 import { normaliseFlowId } from './definition';
 import { ExternalFlowFacts, FlowFacts, Localize, ReferenceFacts, UserFacts, toFlowFacts } from './facts';
 import { ActivateInputs } from './inputs';
@@ -177,12 +178,8 @@ export async function gatherUsers(dataverse: DataverseClient, objectIds: string[
 
 /** The `ImpersonateUser` input (UPN or object id) as an enabled user of the environment. */
 export async function resolveImpersonateUser(dataverse: DataverseClient, raw: string, loc: Localize): Promise<UserFacts> {
-  const spec = parseOwner(raw);
-  const records = await findSystemUsers(dataverse, spec?.objectId ? { objectIds: [spec.objectId] } : { upns: [spec?.upn ?? raw] });
-  const record = records.find((r) =>
-    spec?.objectId ? r.azureactivedirectoryobjectid?.toLowerCase() === spec.objectId : r.domainname?.toLowerCase() === spec?.upn,
-  );
-  if (!record || !record.azureactivedirectoryobjectid) throw new UserError(loc('ImpersonateUserNotFound', raw));
+  const record = (await findNamedUsers(dataverse, [raw])).get(raw);
+  if (!record) throw new UserError(loc('ImpersonateUserNotFound', raw));
   if (record.isdisabled) throw new UserError(loc('ImpersonateUserDisabled', raw));
   return toUserFacts(record);
 }
