@@ -1,4 +1,5 @@
 import { PowerAppsConnection, connectorName, isConnected } from './admin';
+import { neutraliseLine } from './remote-text';
 import { isGuid } from './task-inputs';
 
 /** A connection of the target environment, as the planning functions need it. */
@@ -8,6 +9,8 @@ export interface ConnectionInfo {
   displayName?: string;
   connected: boolean;
   status: string;
+  /** The platform's error for a status other than Connected (e.g. an expired sign-in), neutralised and bounded. */
+  statusError?: string;
   ownerObjectId?: string;
   ownerUpn?: string;
   ownerName?: string;
@@ -15,12 +18,14 @@ export interface ConnectionInfo {
 
 export function toConnectionInfo(connection: PowerAppsConnection): ConnectionInfo {
   const createdBy = connection.properties.createdBy ?? {};
+  const failing = (connection.properties.statuses ?? []).find((s) => s.status !== 'Connected' && s.error);
   return {
     id: connection.name,
     connector: connectorName(connection.properties.apiId ?? ''),
     displayName: connection.properties.displayName,
     connected: isConnected(connection),
     status: (connection.properties.statuses ?? []).map((s) => s.status).join(', ') || 'Unknown',
+    ...(failing?.error ? { statusError: neutraliseLine(`${failing.error.code ?? ''}: ${failing.error.message ?? ''}`, 600) } : {}),
     ownerObjectId: createdBy.id?.toLowerCase(),
     ownerUpn: (createdBy.userPrincipalName ?? createdBy.email)?.toLowerCase(),
     ownerName: createdBy.displayName,

@@ -1,10 +1,9 @@
 import { ActingCheck, checkActingIdentities } from '../../common/acting-identity';
-import { PowerAppsConnection, connectionAccess } from '../../common/admin';
 import { settle, unwrap } from '../../common/concurrency';
 import { EnvironmentUser } from '../../common/connection-checks';
 import { PresentValue } from '../../common/connection-references';
 import { ConnectionInfo } from '../../common/connections';
-import { listEnvironmentConnections } from '../../common/environment-connections';
+import { listEnvironmentConnections, listEnvironmentConnectionsAndSharing } from '../../common/environment-connections';
 import { UserError } from '../../common/errors';
 import { neutraliseLine } from '../../common/remote-text';
 import { Session } from '../../common/session';
@@ -155,28 +154,18 @@ function flowUses(flows: ReadonlyArray<{ name: string; clientdata?: string }>): 
 }
 
 /**
- * The one connection listing. Its raw answer gives each status's error and, with Impersonation None
- * or Auto, the service principal's role on each connection (`withPermissionsOf`); without a principal
- * to expand, the same hook only hands over the raw answer.
+ * The one connection listing; with Impersonation None or Auto it also says which connections are
+ * shared with the service principal. Each connection carries its status error.
  */
 async function listConnections(host: TaskHost, session: Session, inputs: CheckInputs): Promise<Omit<GatheredState, 'solutions' | 'references'>> {
-  const principal = inputs.impersonation === 'ConnectionOwner' ? '' : (session.identity.objectId ?? '');
-  let raw: readonly PowerAppsConnection[] = [];
-  const admin = session.admin.withPermissionsOf({ principalObjectId: principal, onListed: (connections) => (raw = connections) });
-  const connections = await listEnvironmentConnections(
-    { ...session, admin },
-    (url) => host.loc('EnvironmentNotFound', url),
-    (reason, applicationId) => host.loc('ConnectionsForbidden', reason, applicationId),
-  );
-  const statusErrors = new Map<string, string>();
-  const shared = new Set<string>();
-  for (const connection of raw) {
-    const id = connection.name.toLowerCase();
-    const failing = (connection.properties.statuses ?? []).find((s) => s.status !== 'Connected' && s.error);
-    if (failing?.error) statusErrors.set(id, neutraliseLine(`${failing.error.code ?? ''}: ${failing.error.message ?? ''}`, 600));
-    if (principal && connectionAccess(connection, principal) !== undefined) shared.add(id);
-  }
-  return { connections, statusErrors, sharedWithServicePrincipal: shared };
+  const missing = (url: string) => host.loc('EnvironmentNotFound', url);
+  const forbidden = (reason: string, applicationId: string) => host.loc('ConnectionsForbidden', reason, applicationId);
+  const { connections, sharedWithServicePrincipal } =
+    inputs.impersonation === 'ConnectionOwner'
+      ? { connections: await listEnvironmentConnections(session, missing, forbidden), sharedWithServicePrincipal: new Set<string>() }
+      : await listEnvironmentConnectionsAndSharing(session, missing, forbidden);
+  const statusErrors = new Map(connections.flatMap((c) => (c.statusError ? [[c.id.toLowerCase(), c.statusError] as const] : [])));
+  return { connections, statusErrors, sharedWithServicePrincipal };
 }
 
 /** The connections' owners as users of the environment: one query per 50 owners. */
